@@ -1,0 +1,179 @@
+package io.sandboxrun.launcher;
+
+import io.sandboxrun.core.helper.HelperEvent;
+import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.launch.Instance;
+import io.sandboxrun.core.launch.Protection;
+import io.sandboxrun.core.launch.RunResult;
+import io.sandboxrun.core.launch.SetupFailure;
+import io.sandboxrun.core.linux.Fd;
+import io.sandboxrun.core.linux.Pidfd;
+import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.core.linux.Wait;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** A running sandbox: its helper's pid, its report lines, and how it ended. */
+final class SandboxInstance implements Instance, Monitor.Listener {
+    private static final System.Logger LOG = System.getLogger(SandboxInstance.class.getName());
+    /** Signals the helper forwards to the app (see docs/helper-protocol.md). */
+    static final Set<Integer> FORWARDED = Set.of(Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP,
+            Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2);
+
+    private final String app;
+    private final String id;
+    private final int pid;
+    private final Fd signalFd;                 // our own pidfd, for race-free signalling
+    private final long startNanos;
+    private final List<Protection> baseProtections;
+    private final Runnable release;            // frees what the launch acquired (tmp lease, sockets)
+    private final Consumer<String> verbose;
+    private final Streams streams;
+    private final List<String> listening;
+    private final CompletableFuture<RunResult> exit = new CompletableFuture<>();
+    private volatile HelperEvent.Error error;
+    private volatile HelperEvent.Exit appExit;
+    private volatile HelperEvent.LandlockStatus landlock;
+
+    /** The caller's ends of piped stdio. */
+    record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
+
+    SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
+                    List<String> listening, Streams streams, Runnable release, Consumer<String> verbose) {
+        this.listening = List.copyOf(listening);
+        this.app = app;
+        this.id = id;
+        this.pid = pid;
+        this.signalFd = signalFd;
+        this.startNanos = startNanos;
+        this.baseProtections = List.copyOf(baseProtections);
+        this.streams = streams;
+        this.release = release;
+        this.verbose = verbose;
+    }
+
+    @Override public String app() { return app; }
+
+    @Override public String id() { return id; }
+
+    @Override public int pid() { return pid; }
+
+    @Override public List<String> listening() { return listening; }
+
+    @Override public CompletableFuture<RunResult> onExit() { return exit; }
+
+    @Override
+    public boolean signal(int signal) {
+        if (signal == Signals.SIGKILL) {
+            return killed();
+        }
+        if (!FORWARDED.contains(signal)) {
+            throw new IllegalArgumentException("signal " + signal + " is not forwarded to the app; use TERM, INT, HUP,"
+                    + " QUIT, USR1, USR2, or KILL to end the sandbox");
+        }
+        synchronized (signalFd) {
+            return signalFd.isOpen() && Pidfd.sendSignal(signalFd, signal);
+        }
+    }
+
+    @Override
+    public void kill() { killed(); }
+
+    private boolean killed() {
+        synchronized (signalFd) {
+            // The helper's death kills init (PDEATHSIG), and init's death kills the pid namespace.
+            return signalFd.isOpen() && Pidfd.sendSignal(signalFd, Signals.SIGKILL);
+        }
+    }
+
+    @Override public Optional<OutputStream> stdin() { return streams.stdin(); }
+
+    @Override public Optional<InputStream> stdout() { return streams.stdout(); }
+
+    @Override public Optional<InputStream> stderr() { return streams.stderr(); }
+
+    @Override
+    public void line(String line) {
+        HelperEvent e = HelperEvent.parse(line);
+        if (e instanceof HelperEvent.Error err) {
+            if (error == null) error = err;
+        } else if (e instanceof HelperEvent.Exit x) {
+            appExit = x;
+        } else if (e instanceof HelperEvent.LandlockStatus l) {
+            landlock = l;
+        }
+        verbose.accept("app=" + app + " instance=" + id + " helper: " + line);
+    }
+
+    @Override
+    public void ended(Wait.Status helperStatus) {
+        synchronized (signalFd) {
+            signalFd.close();
+        }
+        RunResult result;
+        try {
+            result = result(helperStatus);
+        } finally {
+            try {
+                release.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " cleanup failed: " + e.getMessage());
+            }
+        }
+        // Complete off the monitor thread: callers' continuations must not stall supervision.
+        CompletableFuture.runAsync(() -> exit.complete(result));
+    }
+
+    private RunResult result(Wait.Status helperStatus) {
+        Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
+        List<Protection> protections = new ArrayList<>(baseProtections);
+        protections.add(landlockProtection());
+        HelperEvent.Error err = error;
+        if (err != null) {
+            int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
+            if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
+            String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message();
+            return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections,
+                    Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
+        }
+        HelperEvent.Exit x = appExit;
+        if (x != null && x.signal() != null) {
+            return new RunResult(app, id, ExitCodes.SIGNAL_BASE + x.signal(), Optional.empty(), Optional.of(x.signal()),
+                    x.core(), wall, protections, Optional.empty());
+        }
+        if (x != null && x.code() != null) {
+            return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections,
+                    Optional.empty());
+        }
+        // No report from init: the helper itself was killed (kill(), or the launcher's own end).
+        if (helperStatus.signalled()) {
+            return new RunResult(app, id, ExitCodes.SIGNAL_BASE + helperStatus.signal(), Optional.empty(),
+                    Optional.of(helperStatus.signal()), false, wall, protections, Optional.empty());
+        }
+        String msg = "cannot set up sandbox for app \"" + app + "\": sandbox-init exited with status "
+                + helperStatus.code() + " without a report";
+        return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
+                protections, Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+    }
+
+    private Protection landlockProtection() {
+        HelperEvent.LandlockStatus l = landlock;
+        if (l == null) return new Protection("landlock", Protection.Status.NOT_ENFORCED, "the app never started");
+        switch (l.status()) {
+            case "enforced":
+                return new Protection("landlock", Protection.Status.ENFORCED, "ABI " + l.abi());
+            case "off":
+                return new Protection("landlock", Protection.Status.OFF, "switched off by the policy (landlock: off)");
+            default:
+                return new Protection("landlock", Protection.Status.NOT_ENFORCED, "kernel has no usable Landlock (ABI "
+                        + l.abi() + ")");
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.sandboxrun.launcher;
+
+import io.sandboxrun.core.helper.FsPlan;
+import io.sandboxrun.core.helper.HelperBinary;
+import io.sandboxrun.core.helper.HelperPlan;
+import io.sandboxrun.core.helper.Namespace;
+import io.sandboxrun.core.helper.PlanEncoder;
+import io.sandboxrun.core.host.Availability;
+import io.sandboxrun.core.host.HostFeatures;
+import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.launch.Instance;
+import io.sandboxrun.core.launch.LaunchSpec;
+import io.sandboxrun.core.launch.Protection;
+import io.sandboxrun.core.launch.SandboxException;
+import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.launch.Stdio;
+import io.sandboxrun.core.linux.Fd;
+import io.sandboxrun.core.linux.Ids;
+import io.sandboxrun.core.linux.Memfd;
+import io.sandboxrun.core.linux.Pidfd;
+import io.sandboxrun.core.linux.Pipe;
+import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.core.linux.Spawn;
+import io.sandboxrun.core.linux.SyscallException;
+import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.fs.MountSyscalls;
+import io.sandboxrun.fs.SandboxEnv;
+import io.sandboxrun.fs.TmpSpace;
+import io.sandboxrun.fs.WhitelistPlanner;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The composition root: turns a {@link LaunchSpec} into a running sandbox. One per JVM,
+ * thread-safe; launches many instances at once and supervises them all with one thread.
+ */
+public final class SandboxRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SandboxRuntime.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path helper;
+    private final Monitor monitor = new Monitor();
+    private final TmpSpace tmpSpaces;
+    private final WhitelistPlanner planner = WhitelistPlanner.system();
+    private final Consumer<String> verbose;
+    private final Set<SandboxInstance> live = ConcurrentHashMap.newKeySet();
+    /**
+     * Every helper is spawned from this one long-lived thread: PR_SET_PDEATHSIG fires when the
+     * parent *thread* exits, so spawning from a pool thread that may retire would kill sandboxes.
+     */
+    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sandbox-run-spawner");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean closed;
+
+    private SandboxRuntime(Path helper, Consumer<String> verbose) {
+        this.helper = helper;
+        this.verbose = verbose;
+        this.tmpSpaces = new TmpSpace(MountSyscalls.system());
+    }
+
+    /** A runtime using the helper found by {@link #defaultHelper()}; {@code verbose} gets debug lines. */
+    public static SandboxRuntime create(Consumer<String> verbose) {
+        requireRoot();
+        return new SandboxRuntime(HelperBinary.locate(defaultHelper()), verbose);
+    }
+
+    public static SandboxRuntime create() {
+        return create(line -> { });
+    }
+
+    /** {@code <dist>/libexec/sandbox-init} next to the {@code lib/} directory holding this class's jar. */
+    public static Path defaultHelper() {
+        try {
+            Path jar = Path.of(SandboxRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path lib = jar.getParent();
+            return lib == null || lib.getParent() == null ? null : lib.getParent().resolve("libexec/sandbox-init");
+        } catch (Exception e) {
+            return null;   // no code source (e.g. custom class loader): only an explicit setting works
+        }
+    }
+
+    /** Registers how {@code doctor} and the tests check the helper. */
+    public static void registerHelperProbe() {
+        HostFeatures.setHelperProbe(() -> {
+            try {
+                return Availability.available(HelperBinary.locate(defaultHelper()).toString());
+            } catch (SandboxException e) {
+                return Availability.unavailable(e.getMessage());
+            }
+        });
+    }
+
+    private static void requireRoot() {
+        if (Ids.euid() != 0) {
+            throw new SetupException("launcher-root", "sandbox-run must run as root (uid 0) to map the sandbox's user"
+                    + " namespace to unprivileged host ids and to mount its writable space; it runs as uid "
+                    + Ids.euid(), ExitCodes.SETUP_FAILED);
+        }
+    }
+
+    /**
+     * Launches one instance. Everything that can be checked is checked before the first side
+     * effect; what is created before a failure is removed again.
+     *
+     * @throws SetupException (exit 125, or 127 when the command is not found)
+     */
+    public Instance launch(LaunchSpec spec) {
+        if (closed) throw new IllegalStateException("runtime is closed");
+        long start = System.nanoTime();
+        Policy policy = spec.policy();
+        String id = policy.app() + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        try (Rollback undo = new Rollback()) {
+            TmpSpace.Lease lease = tmpSpaces.acquire(policy);
+            undo.onFailure(lease::close);
+            FsPlan fs = planner.plan(policy, lease.hostDir(), lease.insidePath(), false);
+            List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
+            undo.onFailure(() -> ListenSockets.close(listen));
+            List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
+            HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
+
+            List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
+            try {
+                Map<Integer, Integer> fds = new LinkedHashMap<>();
+                StdioEnds stdio = StdioEnds.open(spec, childEnds);
+                stdio.childFds().forEach(fds::put);
+                for (int i = 0; i < listen.size(); i++) fds.put(3 + i, listen.get(i).fd().get());
+                Fd planFd = Memfd.sealed("sandbox-plan-" + id, PlanEncoder.encode(plan));
+                childEnds.add(planFd);
+                Pipe log = Pipe.open();
+                childEnds.add(log.writeEnd());
+                undo.onFailure(log.readEnd()::close);
+                int planNo = 3 + listen.size(), logNo = planNo + 1;
+                fds.put(planNo, planFd.get());
+                fds.put(logNo, log.writeEnd().get());
+                List<String> argv = List.of(helper.toString(), "--plan-fd", Integer.toString(planNo),
+                        "--log-fd", Integer.toString(logNo));
+                int pid = spawn(argv, fds);
+                Fd pidfd = Pidfd.open(pid);
+                Fd signalFd = Pidfd.open(pid);
+                SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
+                        protections(plan), listen.stream().map(ListenSockets.Opened::describe).toList(),
+                        stdio.parentStreams(), () -> {
+                            ListenSockets.close(listen);
+                            lease.close();
+                        }, verbose);
+                live.add(instance);
+                instance.onExit().whenComplete((r, t) -> live.remove(instance));
+                monitor.watch(pid, pidfd, log.readEnd(), instance);
+                verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
+                        + " exec=" + fs.executable());
+                undo.commit();
+                return instance;
+            } finally {
+                childEnds.forEach(Fd::close);
+                // Our copies of the listen sockets stay open until the instance ends: the
+                // helper has its own, and closing ours early would race a failed spawn's cleanup.
+            }
+        } catch (SyscallException e) {
+            throw new SetupException("launcher", "cannot set up sandbox for app \"" + policy.app() + "\": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private int spawn(List<String> argv, Map<Integer, Integer> fds) {
+        try {
+            return spawner.submit(() -> Spawn.spawn(argv.get(0), argv, List.of(), fds)).get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SetupException("spawn", "interrupted while starting sandbox-init", ExitCodes.SETUP_FAILED);
+        }
+    }
+
+    private static List<Protection> protections(HelperPlan plan) {
+        List<Protection> p = new ArrayList<>();
+        p.add(new Protection("namespaces", Protection.Status.ENFORCED,
+                plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
+        p.add(new Protection("filesystem", Protection.Status.ENFORCED,
+                "fresh root from the whitelist; app root read-only; one writable space"));
+        p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
+                + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
+        p.add(new Protection("network", Protection.Status.ENFORCED, "empty network namespace: loopback only"));
+        p.add(new Protection("seccomp", Protection.Status.NOT_ENFORCED, "not built yet (issue 4)"));
+        p.add(new Protection("cgroups", Protection.Status.NOT_ENFORCED, "not built yet (issue 5)"));
+        return p;
+    }
+
+    /** Instances launched by this runtime that have not ended. */
+    public int liveInstances() { return live.size(); }
+
+    /** Kills every live instance, waits for them, and stops supervising. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (SandboxInstance i : live) i.kill();
+        for (SandboxInstance i : List.copyOf(live)) {
+            try {
+                i.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "instance " + i.id() + " did not end: " + e.getMessage());
+            }
+        }
+        monitor.close();
+        spawner.shutdownNow();
+    }
+
+    /** The launcher's side and the helper's side of the app's standard streams. */
+    private record StdioEnds(Map<Integer, Integer> childFds, SandboxInstance.Streams parentStreams) {
+        static StdioEnds open(LaunchSpec spec, List<Fd> childEnds) {
+            Map<Integer, Integer> fds = new LinkedHashMap<>();
+            Optional<OutputStream> in = Optional.empty();
+            Optional<InputStream> out = Optional.empty(), err = Optional.empty();
+            Stdio[] streams = {spec.stdin(), spec.stdout(), spec.stderr()};
+            for (int n = 0; n < 3; n++) {
+                Stdio s = streams[n];
+                if (s instanceof Stdio.Inherit) continue;
+                if (s instanceof Stdio.Null) {
+                    Fd f = Fd.open(Path.of("/dev/null"), Fd.O_RDWR, 0);
+                    childEnds.add(f);
+                    fds.put(n, f.get());
+                } else if (s instanceof Stdio.File file) {
+                    int flags = n == 0 ? Fd.O_RDONLY
+                            : Fd.O_WRONLY | Fd.O_CREAT | (file.append() ? Fd.O_APPEND : Fd.O_TRUNC);
+                    Fd f = Fd.open(file.path(), flags, 0600);
+                    childEnds.add(f);
+                    fds.put(n, f.get());
+                } else if (s instanceof Stdio.Pipe) {
+                    Pipe p = Pipe.open();
+                    Fd child = n == 0 ? p.readEnd() : p.writeEnd();
+                    Fd ours = n == 0 ? p.writeEnd() : p.readEnd();
+                    childEnds.add(child);
+                    fds.put(n, child.get());
+                    try (ours) {
+                        // Re-open our end by path: Java streams cannot adopt a raw descriptor.
+                        String path = "/proc/self/fd/" + ours.get();
+                        if (n == 0) in = Optional.of(new FileOutputStream(path));
+                        else if (n == 1) out = Optional.of(new FileInputStream(path));
+                        else err = Optional.of(new FileInputStream(path));
+                    } catch (IOException e) {
+                        throw new SetupException("stdio", "cannot open a pipe for fd " + n + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            return new StdioEnds(fds, new SandboxInstance.Streams(in, out, err));
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.sandboxrun.launcher.cli;
+
+import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.launch.Instance;
+import io.sandboxrun.core.launch.LaunchSpec;
+import io.sandboxrun.core.launch.RunResult;
+import io.sandboxrun.core.launch.SandboxException;
+import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyDefaults;
+import io.sandboxrun.core.policy.PolicyException;
+import io.sandboxrun.core.policy.PolicyLoader;
+import io.sandboxrun.core.policy.PolicyOrigin;
+import io.sandboxrun.core.policy.PolicyOverlay;
+import io.sandboxrun.core.policy.PolicyResolver;
+import io.sandboxrun.core.policy.PolicyValues;
+import io.sandboxrun.launcher.ResultJson;
+import io.sandboxrun.launcher.SandboxRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sandbox-run [options] -- COMMAND [ARGS]}: run one app instance inside the walls. */
+@Command(name = "sandbox-run", mixinStandardHelpOptions = true, version = "sandbox-run 0.1.0",
+        subcommands = {DoctorCommand.class},
+        exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SETUP_FAILED,
+        description = {"Run COMMAND inside kernel-enforced walls: new user, mount, pid, net, ipc, uts and cgroup"
+                + " namespaces; a fresh root holding only the app root (read-only, at /app), the interpreter's"
+                + " runtime (read-only) and one size-capped writable space /saetmp/<hash>/<app> (also /tmp);"
+                + " an unprivileged uid with no capabilities and no_new_privs; Landlock over the same whitelist."
+                + " No network except the sockets passed in with --listen.",
+                "Every option has an embedded default; --policy FILE sets them from YAML or JSON, and options"
+                + " override the file."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0-124:the app's own exit code",
+            "2:invalid option or policy (nothing was created)",
+            "125:the sandbox could not be set up (the message names the step)",
+            "126:the command was found but could not be executed",
+            "127:the command was not found inside the sandbox",
+            "128+N:the app was killed by signal N"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  sandbox-run --app hello --app-root examples/hello-wsgi --listen 127.0.0.1:8080 -- python3 serve.py",
+                  "  sandbox-run --policy sandbox.yaml --result-json result.json",
+                  "  sandbox-run doctor"})
+public final class RunCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--app", paramLabel = "NAME", description = "App name: [a-z0-9][a-z0-9._-]{0,62} (default: app).")
+    String app;
+
+    @Option(names = "--app-root", paramLabel = "DIR", description = "The app's code, mounted read-only at /app,"
+            + " the working directory (default: the current directory).")
+    String appRoot;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "App policy, YAML (.yaml/.yml) or JSON (.json).")
+    Path policyFile;
+
+    @Option(names = "--tmp-size", paramLabel = "SIZE", description = "Cap of the writable space, e.g. 64M (default: 64M).")
+    String tmpSize;
+
+    @Option(names = "--env", paramLabel = "K=V", description = "Set a variable for the app (repeatable). The app"
+            + " gets only PATH, HOME, LANG, TMPDIR, USER, LOGNAME and these, never the launcher's own environment.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--listen", paramLabel = "ADDR", description = "Open a listening socket on the host and pass it"
+            + " as fd 3, 4, ... with LISTEN_FDS/LISTEN_PID: HOST:PORT, [V6]:PORT or unix:/PATH (repeatable).")
+    List<String> listen = new ArrayList<>();
+
+    @Option(names = "--landlock", paramLabel = "MODE", description = "off, best-effort or required (default: best-effort).")
+    String landlock;
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "Host name inside (default: sandbox).")
+    String hostname;
+
+    @Option(names = "--ro-bind", paramLabel = "PATH", description = "Also show this host path, read-only, at the same path (repeatable).")
+    List<String> roBinds = new ArrayList<>();
+
+    @Option(names = "--result-json", paramLabel = "FILE", description = "Write how the run ended as JSON.")
+    Path resultJson;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log what the launcher and the helper do, on stderr.")
+    boolean verbose;
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and its arguments, after --.")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        Policy policy;
+        try {
+            policy = resolvePolicy();
+        } catch (PolicyException e) {
+            err.println("sandbox-run: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        return run(policy, err);
+    }
+
+    private Policy resolvePolicy() {
+        Path cwd = Path.of("").toAbsolutePath();
+        List<PolicyOverlay> overlays = new ArrayList<>();
+        if (policyFile != null) overlays.add(PolicyLoader.load(policyFile));
+        PolicyOverlay.Builder cli = PolicyOverlay.builder("command line");
+        if (app != null) cli.app(PolicyValues.appName("--app", app), PolicyOrigin.option("--app"));
+        if (appRoot != null) cli.appRoot(PolicyValues.hostPath("--app-root", appRoot, cwd), PolicyOrigin.option("--app-root"));
+        if (tmpSize != null) cli.tmpSize(PolicyValues.tmpSize("--tmp-size", tmpSize), PolicyOrigin.option("--tmp-size"));
+        for (String e : env) {
+            Map.Entry<String, String> kv = PolicyValues.envEntry("--env", e);
+            cli.envVar(kv.getKey(), kv.getValue(), PolicyOrigin.option("--env"));
+        }
+        for (String l : listen) cli.addListen(PolicyValues.listen("--listen", l), PolicyOrigin.option("--listen"));
+        if (landlock != null) cli.landlock(PolicyValues.landlock("--landlock", landlock), PolicyOrigin.option("--landlock"));
+        if (hostname != null) cli.hostname(PolicyValues.hostname("--hostname", hostname), PolicyOrigin.option("--hostname"));
+        for (String b : roBinds) cli.addRoBind(PolicyValues.hostPath("--ro-bind", b, cwd), PolicyOrigin.option("--ro-bind"));
+        if (!command.isEmpty()) cli.command(PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
+        overlays.add(cli.build());
+        return PolicyResolver.resolve(PolicyDefaults.embedded(cwd), overlays);
+    }
+
+    private int run(Policy policy, PrintWriter err) {
+        long start = System.nanoTime();
+        SandboxRuntime runtime;
+        Instance instance;
+        try {
+            runtime = SandboxRuntime.create(verbose ? line -> log(err, line) : line -> { });
+            instance = runtime.launch(LaunchSpec.inheriting(policy));
+        } catch (SetupException e) {
+            return setupFailed(policy, err, e.step(), e.getMessage(), e.exitCode(), start);
+        } catch (SandboxException e) {
+            return setupFailed(policy, err, "launcher", e.getMessage(), e.exitCode(), start);
+        }
+        try {
+            SignalForwarding.install(instance);
+            if (!instance.listening().isEmpty()) {
+                log(err, "app " + policy.app() + " listening on " + String.join(", ", instance.listening()));
+            }
+            RunResult result = instance.onExit().get();
+            if (verbose) log(err, "app=" + policy.app() + " instance=" + result.instance() + " exited code="
+                    + result.exitCode() + " wall=" + result.wallTime().toMillis() + "ms " + result.protections());
+            result.failure().ifPresent(f -> log(err, f.message()));
+            writeResult(result, err);
+            return result.exitCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            instance.kill();
+            return ExitCodes.SETUP_FAILED;
+        } catch (ExecutionException e) {
+            log(err, "supervision failed: " + e.getCause());
+            return ExitCodes.SETUP_FAILED;
+        } finally {
+            runtime.close();
+        }
+    }
+
+    private int setupFailed(Policy policy, PrintWriter err, String step, String message, int code, long start) {
+        log(err, message);
+        RunResult r = new RunResult(policy.app(), "-", code, Optional.empty(), Optional.empty(), false,
+                Duration.ofNanos(System.nanoTime() - start), List.of(),
+                Optional.of(new io.sandboxrun.core.launch.SetupFailure("launcher", step, 0, message)));
+        writeResult(r, err);
+        return code;
+    }
+
+    private void writeResult(RunResult r, PrintWriter err) {
+        if (resultJson == null) return;
+        try {
+            ResultJson.write(r, resultJson);
+        } catch (IOException e) {
+            log(err, "cannot write --result-json " + resultJson + ": " + e.getMessage());
+        }
+    }
+
+    private static void log(PrintWriter err, String line) {
+        err.println("sandbox-run: " + line);
+        err.flush();
+    }
+
+    /** Forwards the launcher's own TERM, INT, HUP, USR1 and USR2 to the app (the JVM keeps QUIT for thread dumps). */
+    static final class SignalForwarding {
+        @SuppressWarnings("removal")
+        static void install(Instance instance) {
+            for (String name : List.of("TERM", "INT", "HUP", "USR1", "USR2")) {
+                int number = Signals.number(name);
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> instance.signal(number));
+                } catch (IllegalArgumentException e) {
+                    // The JVM reserves this signal on this platform (e.g. -Xrs); it cannot be forwarded.
+                }
+            }
+        }
+
+        private SignalForwarding() {}
+    }
+}

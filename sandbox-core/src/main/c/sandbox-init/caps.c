@@ -1,0 +1,67 @@
+/* Capabilities: bounding set, ambient set, and the final all-zero capset. */
+#include "caps.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47 /* since Linux 4.3 */
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+int caps_last_cap(void)
+{
+	char buf[16] = { 0 };
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *end;
+	long v;
+
+	if (fd < 0)
+		die_errno(STEP_CAP_LAST_CAP, "open /proc/sys/kernel/cap_last_cap");
+	n = TEMP_FAILURE_RETRY(read(fd, buf, sizeof buf - 1));
+	if (n <= 0)
+		die_errno(STEP_CAP_LAST_CAP, "read /proc/sys/kernel/cap_last_cap");
+	if (close(fd) < 0)
+		die_errno(STEP_CAP_LAST_CAP, "close /proc/sys/kernel/cap_last_cap");
+	v = strtol(buf, &end, 10);
+	if (end == buf || v < 0 || v > 255)
+		die(STEP_CAP_LAST_CAP, "/proc/sys/kernel/cap_last_cap: bad value \"%.15s\"", buf);
+	return (int)v;
+}
+
+void caps_drop_bounding(int last_cap)
+{
+	/* Needs CAP_SETPCAP: call before the uid change, which clears the effective set. */
+	for (int cap = 0; cap <= last_cap; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
+}
+
+void caps_clear_ambient(void)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
+}
+
+void caps_clear(void)
+{
+	/*
+	 * setresuid away from 0 already emptied permitted and effective, but not inheritable;
+	 * zero all three explicitly so nothing depends on SECBIT_* defaults.
+	 */
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof data);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		die_errno(STEP_CAPS, "capset all-zero");
+}

@@ -1,0 +1,362 @@
+/* Entry point and the three stages: outer (host side), init (pid 1 inside), app (until execve). */
+#include "caps.h"
+#include "landlock.h"
+#include "log.h"
+#include "mount.h"
+#include "ns.h"
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define USAGE                                                                                \
+	"usage: sandbox-init --plan-fd N --log-fd M | --check-plan --plan-fd N [--log-fd M] | " \
+	"--version"
+
+/* Forwarded outer -> init -> app; SIGCHLD is supervised too but never forwarded. */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static void supervised_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(set, forwarded[i]);
+	sigaddset(set, SIGCHLD);
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_SETUP;
+}
+
+/* Forwards signals to child and reaps (every zombie if reap_all) until child ends. */
+static int supervise(pid_t child, int sfd, bool reap_all)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = TEMP_FAILURE_RETRY(read(sfd, &si, sizeof si));
+
+		if (n != (ssize_t)sizeof si)
+			die_errno(STEP_WAIT, "read signalfd");
+		if (si.ssi_signo != SIGCHLD) {
+			/* ESRCH: the child is already gone; its SIGCHLD is on the way. */
+			if (kill(child, (int)si.ssi_signo) < 0 && errno != ESRCH)
+				die_errno(STEP_WAIT, "forward signal %u to pid %d", si.ssi_signo, (int)child);
+			continue;
+		}
+		/* SIGCHLDs coalesce: reap until none is left. */
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(reap_all ? -1 : child, &status, WNOHANG);
+			if (pid < 0)
+				die_errno(STEP_WAIT, "waitpid");
+			if (pid == 0)
+				break;
+			if (pid == child)
+				return status;
+		}
+	}
+}
+
+static void close_listen_fds(const struct plan *p, enum step step)
+{
+	for (unsigned i = 0; i < p->listen_fds; i++)
+		if (close(3 + (int)i) < 0)
+			die_errno(step, "close listen fd %u", 3 + i);
+}
+
+/* Stage 3, the app (pid 2 inside): drop everything, then execve. Errors go to init. */
+static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap, mode_t app_umask)
+{
+	char listen_fds[32], listen_pid[32];
+	size_t n_env = p->n_env;
+	sigset_t none;
+
+	log_set_stage(STAGE_APP);
+	log_set_report_fd(report_fd);
+
+	/* Dispositions before the mask: both survive execve, and the app must start clean. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN))
+			continue; /* glibc keeps 32..SIGRTMIN-1 for itself */
+		if (signal(sig, SIG_DFL) == SIG_ERR)
+			die_errno(STEP_SIGNAL_RESET, "signal %d SIG_DFL", sig);
+	}
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die_errno(STEP_SIGNAL_RESET, "sigprocmask");
+	umask(app_umask);
+	if (setsid() < 0)
+		die_errno(STEP_SETSID, "setsid");
+
+	/*
+	 * rlimits before the uid change: setresuid and execve check RLIMIT_NPROC against the
+	 * new uid, so the limit is in force from the first moment the app owns its uid.
+	 */
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			die_errno(STEP_RLIMIT, "rlimit %s %llu %llu", p->rlimits[i].name,
+				  (unsigned long long)p->rlimits[i].lim.rlim_cur,
+				  (unsigned long long)p->rlimits[i].lim.rlim_max);
+
+	/* The listen fds are already at 3..3+L-1; they must survive execve, nothing else may. */
+	for (unsigned i = 0; i < p->listen_fds; i++)
+		if (fcntl(3 + (int)i, F_SETFD, 0) < 0)
+			die_errno(STEP_FDS, "clear FD_CLOEXEC on listen fd %u", 3 + i);
+	if (close_range(3 + p->listen_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die_errno(STEP_FDS, "close_range %u.. CLOSE_RANGE_CLOEXEC", 3 + p->listen_fds);
+
+	/*
+	 * Bounding and ambient sets first: PR_CAPBSET_DROP needs CAP_SETPCAP, which the uid change
+	 * takes away. Then gid before uid: setresgid needs CAP_SETGID, also gone after setresuid.
+	 * capset last zeroes what setresuid leaves (the inheritable set).
+	 */
+	caps_drop_bounding(last_cap);
+	caps_clear_ambient();
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		die_errno(STEP_SETID, "setresgid %u", (unsigned)p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		die_errno(STEP_SETID, "setresuid %u", (unsigned)p->uid);
+	caps_clear();
+
+	/* After the uid change, so the app's own permissions decide whether it may be there. */
+	if (chdir(p->chdir) < 0)
+		die_errno(STEP_CHDIR, "chdir %s", p->chdir);
+	/* Before Landlock, which requires it, and before execve, which must not gain privileges. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_errno(STEP_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS");
+	landlock_apply(p);
+
+	/*
+	 * Later stage goes here: load the seccomp filter, send its listener over the control socket,
+	 * wait for "go". It must stay last before execve so the filter need not allow the setup above.
+	 */
+
+	if (p->listen_fds) {
+		snprintf(listen_fds, sizeof listen_fds, "LISTEN_FDS=%u", p->listen_fds);
+		snprintf(listen_pid, sizeof listen_pid, "LISTEN_PID=%d", (int)getpid());
+		p->envp[n_env++] = listen_fds;
+		p->envp[n_env++] = listen_pid;
+	}
+	p->envp[n_env] = NULL;
+	execve(p->exec_path, p->argv, p->envp);
+	int err = errno;
+	die_with(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, err, STEP_EXEC,
+		 "execve %s", p->exec_path);
+}
+
+/* Stage 2, init (pid 1 inside): build the root, fork the app, supervise it. */
+static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
+{
+	struct pollfd pfd = { .fd = sync_fd, .events = POLLIN };
+	struct app_report rep;
+	int report[2], sfd, status;
+	mode_t app_umask;
+	sigset_t set;
+	pid_t app;
+	ssize_t n;
+	char c;
+
+	log_set_stage(STAGE_INIT);
+	/* Nothing before the release: until the outer has written our id maps we own nothing. */
+	n = TEMP_FAILURE_RETRY(read(sync_fd, &c, 1));
+	if (n < 0)
+		die_errno(STEP_SYNC, "read sync pipe");
+	if (n == 0)
+		_exit(EXIT_SETUP); /* the outer failed and has reported why */
+	ns_become_root();
+	/*
+	 * PDEATHSIG only now: the euid change in ns_become_root clears it. getppid() is 0 here (our
+	 * parent is outside our pid namespace), so instead check the sync pipe: the outer keeps its
+	 * end open for life, and a hangup means it died before our prctl, whose signal then never comes.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(STEP_PARENT_CHECK, "PR_SET_PDEATHSIG");
+	if (poll(&pfd, 1, 0) < 0)
+		die_errno(STEP_PARENT_CHECK, "poll sync pipe");
+	if (pfd.revents & (POLLHUP | POLLERR))
+		die(STEP_PARENT_CHECK, "the outer sandbox-init is gone");
+	if (close(sync_fd) < 0)
+		die_errno(STEP_SYNC, "close sync pipe");
+
+	/* Exact modes for the plan's dirs and files; the app gets the launcher's umask back. */
+	app_umask = umask(0);
+	mount_build_root(p);
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+		die_errno(STEP_HOSTNAME, "sethostname %s", p->hostname);
+
+	/* The supervised signals are still blocked (inherited from the outer): none is lost. */
+	supervised_set(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		die_errno(STEP_SIGNALS, "signalfd");
+	/* Close-on-exec: 0 bytes read means execve succeeded, a report means it did not. */
+	if (pipe2(report, O_CLOEXEC) < 0)
+		die_errno(STEP_FORK, "pipe2 exec status");
+	app = fork();
+	if (app < 0)
+		die_errno(STEP_FORK, "fork app");
+	if (app == 0) {
+		if (close(report[0]) < 0)
+			die_errno(STEP_FORK, "close exec status read end");
+		run_app(p, report[1], last_cap, app_umask);
+	}
+	/* Our copy of the write end must go, or the read below never sees EOF. */
+	if (close(report[1]) < 0)
+		die_errno(STEP_FORK, "close exec status write end");
+	close_listen_fds(p, STEP_FORK);
+
+	n = TEMP_FAILURE_RETRY(read(report[0], &rep, sizeof rep));
+	if (n < 0)
+		die_errno(STEP_EXEC_STATUS, "read exec status pipe");
+	if (n > 0) {
+		if (n != (ssize_t)sizeof rep)
+			die(STEP_EXEC_STATUS, "short exec status report: %zd bytes", n);
+		rep.msg[sizeof rep.msg - 1] = '\0';
+		if (TEMP_FAILURE_RETRY(waitpid(app, &status, 0)) < 0)
+			die_errno(STEP_WAIT, "waitpid app");
+		log_error(STAGE_APP, (enum step)rep.step, rep.err, rep.msg);
+		_exit(rep.code >= EXIT_SETUP && rep.code <= EXIT_NOT_FOUND ? rep.code : EXIT_SETUP);
+	}
+	if (close(report[0]) < 0)
+		die_errno(STEP_EXEC_STATUS, "close exec status pipe");
+	log_event("{\"event\":\"exec\",\"pid\":%d}", (int)app);
+
+	status = supervise(app, sfd, true);
+	if (WIFSIGNALED(status))
+		log_event("{\"event\":\"exit\",\"signal\":%d,\"core\":%s}", WTERMSIG(status),
+			  WCOREDUMP(status) ? "true" : "false");
+	else
+		log_event("{\"event\":\"exit\",\"code\":%d}", exit_code(status));
+	/* As pid 1 our exit makes the kernel kill whatever the app left in the namespace. */
+	_exit(exit_code(status));
+}
+
+/* Stage 1, outer (host namespaces, root): clone, write the id maps, supervise init. */
+static _Noreturn void run_outer(const struct plan *p)
+{
+	/* From the host's /proc: the new root may have no /proc at all. */
+	int last_cap = caps_last_cap();
+	int sync[2], sfd;
+	sigset_t set;
+	pid_t pid;
+
+	/* prctl, then getppid(): if the launcher died before the prctl, the signal never comes. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(STEP_PARENT_CHECK, "PR_SET_PDEATHSIG");
+	if (getppid() != p->parent_pid)
+		die(STEP_PARENT_CHECK, "parent-pid %d: our parent is %d, the launcher is gone",
+		    (int)p->parent_pid, (int)getppid());
+
+	/*
+	 * Drop the launcher's supplementary groups while we may: inside, setgroups is denied, so
+	 * a group inherited by the clone would stay with the app and keep its host access.
+	 */
+	if (setgroups(0, NULL) < 0)
+		die_errno(STEP_CLEAR_GROUPS, "setgroups 0");
+
+	/*
+	 * Block the supervised signals before clone: one arriving in between stays pending for the
+	 * signalfd instead of killing us. init inherits the mask and needs it: the kernel drops
+	 * signals to a pid 1 that neither blocks nor handles them.
+	 */
+	supervised_set(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die_errno(STEP_SIGNALS, "sigprocmask");
+	/* A closed log pipe must give EPIPE, not kill us; the app resets this. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die_errno(STEP_SIGNALS, "ignore SIGPIPE");
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		die_errno(STEP_SYNC, "pipe2");
+	pid = ns_clone(p->clone_flags);
+	if (pid == 0) {
+		/* Only the outer may hold the write end: init reads EOF or POLLHUP when it is gone. */
+		if (close(sync[1]) < 0)
+			die_errno(STEP_SYNC, "close sync write end");
+		run_init(p, sync[0], last_cap);
+	}
+	if (close(sync[0]) < 0)
+		die_errno(STEP_SYNC, "close sync read end");
+	ns_write_id_maps(pid, p->host_base, p->id_count);
+	if (TEMP_FAILURE_RETRY(write(sync[1], "g", 1)) != 1)
+		die_errno(STEP_SYNC, "release init");
+	/* sync[1] stays open until we exit: see run_init. The app has its own listen fds now. */
+	close_listen_fds(p, STEP_SYNC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		die_errno(STEP_SIGNALS, "signalfd");
+	_exit(exit_code(supervise(pid, sfd, false)));
+}
+
+static int parse_fd(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		die(STEP_ARGS, "%s needs a value; " USAGE, opt);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 65535)
+		die(STEP_ARGS, "%s \"%s\": not a file descriptor", opt, s);
+	if (fcntl((int)v, F_GETFD) < 0)
+		die_errno(STEP_ARGS, "%s %ld: not open", opt, v);
+	return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+	int plan_fd = -1, log_fd = -1;
+	bool check = false;
+	struct plan plan;
+	size_t len;
+	char *buf;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version") && argc == 2) {
+			static const char v[] = "sandbox-init 1\n";
+			if (TEMP_FAILURE_RETRY(write(STDOUT_FILENO, v, sizeof v - 1)) != sizeof v - 1)
+				die_errno(STEP_ARGS, "write version");
+			return 0;
+		} else if (!strcmp(argv[i], "--check-plan")) {
+			check = true;
+		} else if (!strcmp(argv[i], "--plan-fd") && plan_fd < 0) {
+			plan_fd = parse_fd(argv[i], argv[i + 1]);
+			i++;
+		} else if (!strcmp(argv[i], "--log-fd") && log_fd < 0) {
+			log_fd = parse_fd(argv[i], argv[i + 1]);
+			i++;
+		} else {
+			die(STEP_ARGS, "unexpected argument \"%s\"; " USAGE, argv[i]);
+		}
+	}
+	if (plan_fd < 0 || (!check && log_fd < 0) || plan_fd == log_fd)
+		die(STEP_ARGS, USAGE);
+	log_setup(log_fd);
+
+	/* Everything is decoded and validated before the first side effect. */
+	plan_read(plan_fd, &buf, &len);
+	plan_parse(buf, len, &plan);
+	if (check)
+		return 0;
+	plan_check_fds(&plan, plan_fd, log_fd);
+	if (close(plan_fd) < 0)
+		die_errno(STEP_PLAN_READ, "close plan fd %d", plan_fd);
+	run_outer(&plan);
+}

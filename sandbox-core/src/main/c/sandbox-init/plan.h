@@ -1,0 +1,85 @@
+/* The decoded, fully validated plan: every decision the launcher made, as plain structs. */
+#ifndef SANDBOX_PLAN_H
+#define SANDBOX_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#define PLAN_MAGIC "sandbox-init-plan/1"
+#define PLAN_MAX_BYTES (1024 * 1024)
+#define PLAN_MAX_TOKENS 65536
+#define DEFAULT_ROOT_SIZE (1024 * 1024)
+
+/* Filesystem ops, carried out in plan order inside the new root (remount-ro ones last). */
+enum fs_kind {
+	FS_BIND_RO,
+	FS_BIND_RW,
+	FS_BIND_DEV,
+	FS_TMPFS,
+	FS_PROC,
+	FS_DEVPTS,
+	FS_DIR,
+	FS_FILE,
+	FS_SYMLINK,
+	FS_REMOUNT_RO,
+};
+
+struct fs_op {
+	enum fs_kind kind;
+	const char *src;     /* bind: host path; symlink: target */
+	const char *dst;     /* path inside the new root */
+	const char *content; /* file */
+	size_t content_len;
+	uint64_t size; /* tmpfs bytes */
+	mode_t mode;   /* tmpfs, dir, file */
+};
+
+struct rlimit_op {
+	int resource;
+	const char *name;
+	struct rlimit lim;
+};
+
+enum landlock_mode { LANDLOCK_OFF, LANDLOCK_BEST_EFFORT, LANDLOCK_REQUIRED };
+enum landlock_access { ACCESS_RO, ACCESS_RW, ACCESS_DEV };
+
+struct landlock_path {
+	enum landlock_access access;
+	const char *path;
+};
+
+struct plan {
+	pid_t parent_pid;
+	int clone_flags;
+	uint32_t host_base, id_count;
+	uid_t uid;
+	gid_t gid;
+	const char *hostname; /* NULL: keep */
+	uint64_t root_size;
+	struct fs_op *fs;
+	size_t n_fs;
+	struct rlimit_op *rlimits;
+	size_t n_rlimits;
+	enum landlock_mode landlock;
+	struct landlock_path *ll_paths;
+	size_t n_ll_paths;
+	const char *chdir;
+	char **envp; /* NULL-terminated, with two free slots for LISTEN_FDS/LISTEN_PID */
+	size_t n_env;
+	unsigned listen_fds;
+	int listen_fds_token;
+	const char *exec_path;
+	char **argv; /* NULL-terminated */
+};
+
+/* Reads the whole plan from fd: pread from offset 0 (memfd), or read(2) for a pipe. */
+void plan_read(int fd, char **buf, size_t *len);
+/* Decodes and validates everything; dies with step plan-parse/plan-validate and exit 125. */
+void plan_parse(char *buf, size_t len, struct plan *p);
+/* Run-time checks of the fd layout: listen fds open, plan/log fds above them. */
+void plan_check_fds(const struct plan *p, int plan_fd, int log_fd);
+
+#endif

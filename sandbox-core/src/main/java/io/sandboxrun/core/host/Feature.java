@@ -1,0 +1,15 @@
+package io.sandboxrun.core.host;
+
+/** The closed vocabulary of host features that walls and tests depend on. */
+public enum Feature {
+    /** The launcher runs as root (uid 0): needed to map a user namespace and mount the tmp space. */
+    ROOT,
+    /** User namespaces can be created. */
+    USERNS,
+    /** Landlock is available (any ABI). */
+    LANDLOCK,
+    /** pidfd_open(2) works. */
+    PIDFD,
+    /** The sandbox-init helper is built and passes the ownership check. */
+    HELPER
+}

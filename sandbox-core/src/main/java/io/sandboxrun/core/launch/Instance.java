@@ -1,0 +1,45 @@
+package io.sandboxrun.core.launch;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** One running sandbox. Thread-safe. */
+public interface Instance {
+    /** The app this instance belongs to. */
+    String app();
+
+    /** A unique id within the runtime, e.g. {@code hello-3f2a9c01}. */
+    String id();
+
+    /** Host pid of the sandbox's supervisor ({@code sandbox-init}); signals sent to it reach the app. */
+    int pid();
+
+    /**
+     * Where the sockets passed in with {@code --listen} accept connections, in order, with the
+     * port the kernel chose for a port-0 request (e.g. {@code 127.0.0.1:40123}).
+     */
+    java.util.List<String> listening();
+
+    /** Completes when the instance has ended and everything it held is released. */
+    CompletableFuture<RunResult> onExit();
+
+    /**
+     * Sends {@code signal} to the app (through the supervisor, which forwards TERM, INT, HUP,
+     * QUIT, USR1 and USR2; KILL ends the whole sandbox). False if it had already ended.
+     */
+    boolean signal(int signal);
+
+    /** Ends the sandbox and every process in it at once (SIGKILL). */
+    void kill();
+
+    /** The app's standard input, when the spec asked for a pipe. */
+    Optional<OutputStream> stdin();
+
+    /** The app's standard output, when the spec asked for a pipe. */
+    Optional<InputStream> stdout();
+
+    /** The app's standard error, when the spec asked for a pipe. */
+    Optional<InputStream> stderr();
+}

@@ -1,0 +1,37 @@
+package io.sandboxrun.core.launch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How an instance ended.
+ *
+ * @param app         the app name
+ * @param instance    the instance id
+ * @param exitCode    what {@code sandbox-run} exits with: the app's code, 128+signal, or 125/126/127
+ * @param code        the app's exit code, when it exited
+ * @param signal      the signal that killed the app, when one did
+ * @param coreDumped  whether the kernel reported a core dump
+ * @param wallTime    from launch() to exit
+ * @param protections which walls were active
+ * @param failure     why setup failed, when it did
+ */
+public record RunResult(
+        String app,
+        String instance,
+        int exitCode,
+        Optional<Integer> code,
+        Optional<Integer> signal,
+        boolean coreDumped,
+        Duration wallTime,
+        List<Protection> protections,
+        Optional<SetupFailure> failure) {
+
+    public RunResult {
+        protections = List.copyOf(protections);
+    }
+
+    /** True when the app ran and exited with code 0. */
+    public boolean succeeded() { return exitCode == 0 && failure.isEmpty(); }
+}

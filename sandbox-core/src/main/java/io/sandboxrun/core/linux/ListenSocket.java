@@ -1,0 +1,122 @@
+package io.sandboxrun.core.linux;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * socket(2), bind(2), listen(2) for the listening sockets the launcher opens on the host and
+ * passes to the app as raw descriptors (systemd socket activation), which Java's channels
+ * cannot hand out.
+ */
+public final class ListenSocket {
+    // sys/socket.h, netinet/in.h, sys/un.h (Linux, all architectures we support)
+    private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
+    private static final int SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
+    private static final int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+    private static final int UNIX_PATH_MAX = 108;
+    private static final int BACKLOG = 511;
+
+    /** A bound, listening socket and the port it got (0 for unix sockets). */
+    public record Bound(Fd fd, int port) {}
+
+    /** TCP listener on {@code address:port} (port 0: the kernel picks one). */
+    public static Bound tcp(InetAddress address, int port) {
+        int family = address instanceof Inet6Address ? AF_INET6 : AF_INET;
+        Fd fd = socket(family);
+        try {
+            IntByReference one = new IntByReference(1);
+            if (Raw.C.setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, one.getPointer(), 4) < 0) {
+                throw SyscallException.of("setsockopt", Native.getLastError(), "SO_REUSEADDR");
+            }
+            Memory sa = sockaddr(address, port);
+            if (Raw.C.bind(fd.get(), sa, (int) sa.size()) < 0) {
+                throw SyscallException.of("bind", Native.getLastError(), "%s port %d", address.getHostAddress(), port);
+            }
+            listen(fd);
+            Memory out = new Memory(128);
+            IntByReference len = new IntByReference(128);
+            if (Raw.C.getsockname(fd.get(), out, len) < 0) {
+                throw SyscallException.of("getsockname", Native.getLastError(), "fd=%d", fd.get());
+            }
+            int bound = ((out.getByte(2) & 0xff) << 8) | (out.getByte(3) & 0xff); // sin_port / sin6_port, network order
+            return new Bound(fd, bound);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** Unix stream listener at {@code path} (which must not exist). */
+    public static Bound unix(Path path) {
+        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (p.length >= UNIX_PATH_MAX) {
+            throw new IllegalArgumentException("unix socket path longer than " + (UNIX_PATH_MAX - 1) + " bytes: " + path);
+        }
+        Fd fd = socket(AF_UNIX);
+        try {
+            Memory sa = new Memory(2 + UNIX_PATH_MAX);
+            sa.clear();
+            sa.setShort(0, (short) AF_UNIX);
+            sa.write(2, p, 0, p.length);
+            if (Raw.C.bind(fd.get(), sa, 2 + p.length + 1) < 0) {
+                throw SyscallException.of("bind", Native.getLastError(), "unix:%s", path);
+            }
+            listen(fd);
+            return new Bound(fd, 0);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    private static Fd socket(int family) {
+        int n = Raw.C.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (n < 0) throw SyscallException.of("socket", Native.getLastError(), "family=%d", family);
+        return Fd.adopt(n);
+    }
+
+    private static void listen(Fd fd) {
+        if (Raw.C.listen(fd.get(), BACKLOG) < 0) {
+            throw SyscallException.of("listen", Native.getLastError(), "fd=%d", fd.get());
+        }
+    }
+
+    private static Memory sockaddr(InetAddress address, int port) {
+        byte[] ip = address.getAddress();
+        Memory sa;
+        if (address instanceof Inet4Address) {
+            sa = new Memory(16); // struct sockaddr_in
+            sa.clear();
+            sa.setShort(0, (short) AF_INET);
+            sa.write(4, ip, 0, 4);
+        } else {
+            sa = new Memory(28); // struct sockaddr_in6
+            sa.clear();
+            sa.setShort(0, (short) AF_INET6);
+            sa.write(8, ip, 0, 16);
+            sa.setInt(24, ((Inet6Address) address).getScopeId());
+        }
+        sa.setByte(2, (byte) (port >> 8));
+        sa.setByte(3, (byte) port);
+        return sa;
+    }
+
+    private interface Raw extends Library {
+        Raw C = Native.load("c", Raw.class);
+        int socket(int domain, int type, int protocol);
+        int setsockopt(int fd, int level, int name, Pointer value, int len);
+        int bind(int fd, Pointer addr, int len);
+        int listen(int fd, int backlog);
+        int getsockname(int fd, Pointer addr, IntByReference len);
+    }
+
+    private ListenSocket() {}
+}

@@ -1,0 +1,54 @@
+package io.sandboxrun.core.policy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resolved, validated policy of one app instance: defaults, then the policy file, then the
+ * command line. Plain data; the feature modules turn it into plans.
+ *
+ * @param app        app name, {@code [a-z0-9][a-z0-9._-]{0,62}}
+ * @param appRoot    host directory of the app's code, absolute and real; mounted read-only at
+ *                   {@link #APP_DIR}
+ * @param command    argv of the app; the first word is resolved through {@link #path}
+ * @param env        variables the policy sets for the app (added to the fixed allowlist)
+ * @param path       PATH inside the sandbox
+ * @param hostname   host name inside the sandbox
+ * @param tmpSize    size cap of the app's writable space, bytes
+ * @param landlock   whether the Landlock second wall is off, best-effort or required
+ * @param listen     sockets the launcher opens on the host and passes in as fds 3, 4, ...
+ * @param roBinds    extra host paths made visible read-only at the same path
+ * @param rlimits    resource limits set in the app before exec
+ * @param user       the app's identity inside and its host uid range
+ * @param stateDir   host directory for the runtime's state (per-app writable spaces)
+ */
+public record Policy(
+        String app,
+        Path appRoot,
+        List<String> command,
+        Map<String, String> env,
+        String path,
+        String hostname,
+        long tmpSize,
+        LandlockMode landlock,
+        List<ListenAddress> listen,
+        List<Path> roBinds,
+        Map<Rlimit, RlimitValue> rlimits,
+        Identity user,
+        Path stateDir) {
+
+    /** Where the app root appears inside every sandbox; also the working directory. */
+    public static final String APP_DIR = "/app";
+
+    public Policy {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+        listen = List.copyOf(listen);
+        roBinds = List.copyOf(roBinds);
+        rlimits = Map.copyOf(rlimits);
+    }
+
+    /** The app's identity inside the sandbox and the host ids its user namespace maps to. */
+    public record Identity(int uid, int gid, long hostIdBase, int idCount) {}
+}

@@ -1,0 +1,65 @@
+package io.sandboxrun.core.helper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sandboxrun.core.policy.LandlockMode;
+import io.sandboxrun.core.policy.Rlimit;
+import io.sandboxrun.core.policy.RlimitValue;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlanEncoderTest {
+    static HelperPlan plan(List<MountOp> mounts, List<String> argv) {
+        return new HelperPlan(42, HelperPlan.allNamespaces(), 200000, 65536, 1000, 1000, "sandbox", 1 << 20, mounts,
+                Map.of(Rlimit.NOFILE, new RlimitValue(512, 1024), Rlimit.CORE, RlimitValue.of(0)),
+                LandlockMode.BEST_EFFORT, List.of(new LandlockRule(LandlockRule.Access.RO, "/usr")), "/app",
+                List.of("PATH=/usr/bin"), 1, "/usr/bin/python3", argv);
+    }
+
+    @Test
+    void tokensFollowTheProtocolTable() {
+        List<MountOp> mounts = List.of(new MountOp.BindRo("/usr", "/usr"), new MountOp.Tmpfs("/dev", 65536, 0755),
+                new MountOp.File("/etc/hosts", 0644, "127.0.0.1 localhost\n"), new MountOp.Symlink("usr/bin", "/bin"),
+                new MountOp.RemountRo("/"));
+        assertEquals(List.of(PlanEncoder.MAGIC,
+                "parent-pid", "42",
+                "namespaces", "user,mount,pid,net,ipc,uts,cgroup",
+                "id-map", "200000", "65536",
+                "user", "1000", "1000",
+                "hostname", "sandbox",
+                "root-size", "1048576",
+                "bind-ro", "/usr", "/usr",
+                "tmpfs", "/dev", "65536", "755",
+                "file", "/etc/hosts", "644", "127.0.0.1 localhost\n",
+                "symlink", "usr/bin", "/bin",
+                "remount-ro", "/",
+                "rlimit", "nofile", "512", "1024",
+                "rlimit", "core", "0", "0",
+                "landlock", "best-effort",
+                "landlock-path", "ro", "/usr",
+                "chdir", "/app",
+                "env", "PATH=/usr/bin",
+                "listen-fds", "1",
+                "exec", "/usr/bin/python3",
+                "argv", "2", "python3", "app.py",
+                "end"), PlanEncoder.tokens(plan(mounts, List.of("python3", "app.py"))));
+    }
+
+    @Test
+    void bytesAreNulTerminatedTokens() {
+        byte[] bytes = PlanEncoder.encode(plan(List.of(), List.of("true")));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(0, bytes[bytes.length - 1]);
+        assertEquals(String.join("\0", PlanEncoder.tokens(plan(List.of(), List.of("true")))) + "\0", text);
+    }
+
+    @Test
+    void aNulByteInAnyTokenIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PlanEncoder.encode(plan(List.of(), List.of("echo", "a\0b"))));
+        assertEquals("plan token contains a NUL byte: a?b", e.getMessage());
+    }
+}

@@ -1,0 +1,159 @@
+package io.sandboxrun.core.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading policy files: what valid files produce, and the file-level failures. */
+class PolicyLoaderTest {
+    private static final Path GOOD = PolicyFiles.dir("good");
+
+    @TempDir Path tmp;
+
+    @Test
+    void yamlAndJsonProduceTheSameOverlay() {
+        PolicyOverlay yaml = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+        PolicyOverlay json = PolicyFiles.load(GOOD.resolve("hello.json"));
+
+        assertEquals(PolicyFiles.values(yaml), PolicyFiles.values(json));
+    }
+
+    @Test
+    void yamlOverlayHoldsEveryKey() {
+        PolicyOverlay o = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+
+        assertEquals("hello.yaml", o.source());
+        assertEquals("hello", o.app());
+        assertEquals(GOOD.toAbsolutePath().normalize(), o.appRoot());
+        assertEquals(List.of("python3", "serve.py"), o.command());
+        assertEquals(Map.of("DEBUG", "1", "GREETING", "hello, world", "FEATURE", "on"), o.env());
+        assertEquals("/usr/local/bin:/usr/bin:/bin", o.path());
+        assertEquals("hello-box", o.hostname());
+        assertEquals(128L << 20, o.tmpSize());
+        assertEquals(LandlockMode.OFF, o.landlock());
+        assertEquals(List.of(new ListenAddress.Tcp("127.0.0.1", 8080), new ListenAddress.Tcp("::1", 8081),
+                new ListenAddress.Unix(Path.of("/run/apps/hello.sock"))), o.listen());
+        assertEquals(List.of(Path.of("/usr")), o.roBinds());
+        assertEquals(Map.of(Rlimit.NOFILE, RlimitValue.of(4096), Rlimit.CORE, RlimitValue.of(0),
+                Rlimit.FSIZE, RlimitValue.of(32L << 20), Rlimit.NPROC, new RlimitValue(64, 128),
+                Rlimit.STACK, RlimitValue.of(RlimitValue.UNLIMITED)), o.rlimits());
+        assertEquals(new PolicyOverlay.User(1001, 1002, 300000L, 1000), o.user());
+        assertEquals(Path.of("/run/sandbox-run-test"), o.stateDir());
+    }
+
+    @Test
+    void originsPointAtEachValue() {
+        PolicyOverlay o = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+
+        assertEquals(new PolicyOrigin("hello.yaml", 3, 11, "app-root"), o.origin("app-root"));
+        assertEquals(new PolicyOrigin("hello.yaml", 14, 12, "ro-binds[0]"), o.origin("ro-binds[0]"));
+        assertEquals(new PolicyOrigin("hello.yaml", 22, 8, "user.uid"), o.origin("user.uid"));
+        assertEquals(new PolicyOrigin("hello.yaml", 6, 10, "env.DEBUG"), o.origin("env.DEBUG"));
+    }
+
+    @Test
+    void absentKeysStayUnset() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("small.yaml", "app: hello\n"));
+
+        assertEquals("hello", o.app());
+        assertNull(o.appRoot());
+        assertNull(o.command());
+        assertNull(o.env());
+        assertNull(o.tmpSize());
+        assertNull(o.user());
+        assertNull(o.rlimits());
+    }
+
+    @Test
+    void relativeAppRootResolvesAgainstTheFilesDirectory() throws IOException {
+        Path file = write("app/sandbox.yml", "app-root: ../code/./src\n");
+
+        assertEquals(tmp.resolve("code/src"), PolicyLoader.load(file).appRoot());
+    }
+
+    @Test
+    void userFieldsAreSetOneByOne() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("u.json", "{\"user\": {\"gid\": 5}}"));
+
+        assertEquals(new PolicyOverlay.User(null, 5, null, null), o.user());
+    }
+
+    @Test
+    void yamlWordsLikeOnAndOffStayStrings() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("w.yaml", "landlock: required\nenv: {A: on, B: no, C: \"true\"}\n"));
+
+        assertEquals(LandlockMode.REQUIRED, o.landlock());
+        assertEquals(Map.of("A", "on", "B", "no", "C", "true"), o.env());
+    }
+
+    @Test
+    void sizesMayBeBareNumbersOfBytes() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("s.yaml", "tmp-size: 2097152\nrlimits: {fsize: 1G, as: 4096}\n"));
+
+        assertEquals(2L << 20, o.tmpSize());
+        assertEquals(Map.of(Rlimit.FSIZE, RlimitValue.of(1L << 30), Rlimit.AS, RlimitValue.of(4096)), o.rlimits());
+    }
+
+    @Test
+    void messagesNameTheFileAsGiven() throws IOException {
+        Path file = write("dir/bad.yaml", "app: hello\nhostname: \"a b\"\n");
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.load(file));
+
+        assertEquals(file + ":2:11: hostname: \"a b\" is not a valid host name; use 1 to 64 characters of A-Z, a-z,"
+                + " 0-9, '.' and '-'", e.getMessage());
+        assertEquals(file.toString(), e.source());
+        assertEquals("hostname", e.field());
+        assertEquals(2, e.line());
+        assertEquals(11, e.column());
+    }
+
+    @Test
+    void missingFile() {
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> PolicyLoader.load(Path.of("/nonexistent/sandbox-run/sandbox.yaml")));
+
+        assertEquals("/nonexistent/sandbox-run/sandbox.yaml: cannot read: no such file", e.getMessage());
+    }
+
+    @Test
+    void directoryInsteadOfFile() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("policy.yaml"));
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.load(dir, "policy.yaml"));
+
+        assertEquals("policy.yaml: cannot read: is a directory", e.getMessage());
+    }
+
+    @Test
+    void oversizedFile() throws IOException {
+        Path file = write("big.yaml", "# " + "x".repeat(PolicyLoader.MAX_BYTES) + "\n");
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyFiles.load(file));
+
+        assertEquals("big.yaml: larger than 1M; a policy file holds a few settings", e.getMessage());
+    }
+
+    @Test
+    void nulInAStringIsRefused() throws IOException {
+        Path file = write("nul.json", "{\"command\": [\"python3\", \"a\\u0000b\"]}");
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyFiles.load(file));
+
+        assertEquals("nul.json:1:25: command[1]: \"a\\u0000b\" contains a NUL character", e.getMessage());
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+}

@@ -1,0 +1,213 @@
+package io.sandboxrun.core.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Merging defaults, a policy file and the command line, and the checks on the result. */
+class PolicyResolverTest {
+    @TempDir Path tmp;
+    private Path cwd;
+
+    @BeforeEach
+    void makeCwd() throws IOException {
+        cwd = Files.createDirectory(tmp.resolve("cwd"));
+    }
+
+    @Test
+    void defaultsWithACommandResolve() {
+        Policy p = PolicyResolver.resolve(defaults(), List.of(cli().command(List.of("true"), opt("--")).build()));
+
+        assertEquals(new Policy("app", real(cwd), List.of("true"), Map.of(), "/usr/local/bin:/usr/bin:/bin", "sandbox",
+                64L << 20, LandlockMode.BEST_EFFORT, List.of(), List.of(),
+                Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
+                new Policy.Identity(1000, 1000, 200000, 65536), Path.of("/run/sandbox-run")), p);
+    }
+
+    @Test
+    void defaultsAloneLackACommand() {
+        fails("no command: give one after -- or set command: in the policy", List.of());
+    }
+
+    @Test
+    void laterSourcesOverrideFieldByField() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("sandbox.yaml", String.join("\n",
+                "app: from-file",
+                "hostname: file-host",
+                "tmp-size: 128M",
+                "command: [python3, serve.py]",
+                "env: {A: file, B: file}",
+                "listen: [127.0.0.1:8080, 127.0.0.1:8081]",
+                "rlimits: {nofile: 4096, nproc: 64}",
+                "user: {uid: 2000, id-count: 5000}",
+                "")), "sandbox.yaml");
+        PolicyOverlay cli = cli()
+                .app(PolicyValues.appName("--app", "from-cli"), opt("--app"))
+                .envVar("B", "cli", opt("--env"))
+                .envVar("C", "cli", opt("--env"))
+                .listen(List.of(PolicyValues.listen("--listen", "unix:/run/a.sock")), opt("--listen"))
+                .rlimit(Rlimit.NOFILE, RlimitValue.of(256), opt("--rlimit"))
+                .gid(3000, opt("--gid"))
+                .build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
+
+        assertEquals("from-cli", p.app());
+        assertEquals("file-host", p.hostname());
+        assertEquals(128L << 20, p.tmpSize());
+        assertEquals(List.of("python3", "serve.py"), p.command());
+        assertEquals(Map.of("A", "file", "B", "cli", "C", "cli"), p.env());
+        assertEquals(List.of(new ListenAddress.Unix(Path.of("/run/a.sock"))), p.listen());
+        assertEquals(Map.of(Rlimit.NOFILE, RlimitValue.of(256), Rlimit.NPROC, RlimitValue.of(64),
+                Rlimit.CORE, RlimitValue.of(0)), p.rlimits());
+        assertEquals(new Policy.Identity(2000, 3000, 200000, 5000), p.user());
+        assertEquals("/usr/local/bin:/usr/bin:/bin", p.path());
+    }
+
+    @Test
+    void anEmptyListReplacesTheEarlierOne() {
+        PolicyOverlay first = cli().listen(List.of(new ListenAddress.Tcp("127.0.0.1", 80)), opt("--listen"))
+                .command(List.of("a", "b"), opt("--")).build();
+        PolicyOverlay second = PolicyOverlay.builder("second").listen(List.of(), opt("--listen"))
+                .command(List.of("c"), opt("--")).build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(first, second));
+
+        assertEquals(List.of(), p.listen());
+        assertEquals(List.of("c"), p.command());
+    }
+
+    @Test
+    void anExplicitFsizeIsKept() {
+        PolicyOverlay o = withCommand().rlimit(Rlimit.FSIZE, RlimitValue.of(RlimitValue.UNLIMITED), opt("--rlimit"))
+                .tmpSize(1L << 30, opt("--tmp-size")).build();
+
+        assertEquals(RlimitValue.of(RlimitValue.UNLIMITED),
+                PolicyResolver.resolve(defaults(), List.of(o)).rlimits().get(Rlimit.FSIZE));
+    }
+
+    @Test
+    void appRootBecomesItsRealPath() throws IOException {
+        Path target = Files.createDirectory(tmp.resolve("code"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
+        PolicyOverlay o = withCommand().appRoot(PolicyValues.hostPath("--app-root", "../link", cwd), opt("--app-root"))
+                .build();
+
+        assertEquals(real(target), PolicyResolver.resolve(defaults(), List.of(o)).appRoot());
+        assertEquals(link, PolicyValues.hostPath("--app-root", "../link", cwd));
+    }
+
+    @Test
+    void appRootErrorsNameTheSourceThatSetIt() throws IOException {
+        Path file = write("p.yaml", "command: [x]\napp-root: /nonexistent/a\n");
+        fails("p.yaml:2:11: app-root: \"/nonexistent/a\" does not exist", List.of(PolicyLoader.load(file, "p.yaml")));
+
+        fails("--app-root: \"/nonexistent/b\" does not exist", List.of(
+                withCommand().appRoot(Path.of("/nonexistent/b"), opt("--app-root")).build()));
+
+        PolicyOverlay bare = new PolicyOverlay("command line", null, Path.of("/nonexistent/c"), List.of("x"), null, null,
+                null, null, null, null, null, null, null, null, null);
+        fails("command line: app-root: \"/nonexistent/c\" does not exist", List.of(bare));
+
+        Path file2 = Files.writeString(tmp.resolve("plain-file"), "");
+        fails("--app-root: \"" + file2 + "\" is not a directory", List.of(
+                withCommand().appRoot(file2, opt("--app-root")).build()));
+    }
+
+    @Test
+    void aMissingDefaultAppRootNamesTheDefaults() {
+        Policy defaults = PolicyDefaults.embedded(Path.of("/nonexistent/cwd"));
+
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> PolicyResolver.resolve(defaults, List.of(withCommand().build())));
+
+        assertEquals("defaults: app-root: \"/nonexistent/cwd\" does not exist", e.getMessage());
+    }
+
+    @Test
+    void roBindsMustExist() {
+        PolicyOverlay o = withCommand().addRoBind(Path.of("/"), opt("--ro-bind"))
+                .addRoBind(Path.of("/nonexistent/ro"), opt("--ro-bind")).build();
+
+        fails("--ro-bind: \"/nonexistent/ro\" does not exist", List.of(o));
+    }
+
+    @Test
+    void uidMustBeBelowIdCountWhereverEachWasSet() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("u.yaml", "command: [x]\nuser:\n  uid: 5000\n"), "u.yaml");
+        PolicyOverlay cli = cli().idCount(5000, opt("--id-count")).build();
+
+        fails("u.yaml:3:8: user.uid: 5000 is not below id-count 5000; use 1 to 4999", List.of(file, cli));
+    }
+
+    @Test
+    void gidMustBeBelowIdCount() {
+        fails("--gid: 70000 is not below id-count 65536; use 1 to 65535",
+                List.of(withCommand().gid(70000, opt("--gid")).build()));
+    }
+
+    @Test
+    void theHostIdRangeMustStayBelowTheLargestId() {
+        PolicyOverlay base = PolicyOverlay.builder("base.yaml")
+                .hostIdBase(4294967000L, new PolicyOrigin("base.yaml", 3, 17, "user.host-id-base")).build();
+        fails("base.yaml:3:17: user.host-id-base: 4294967000 with id-count 65536 maps past host id 4294967294;"
+                + " use at most 4294901759", List.of(withCommand().build(), base));
+
+        Policy highBase = new Policy("app", cwd, List.of(), Map.of(), "/bin", "h", 1L << 20, LandlockMode.OFF, List.of(),
+                List.of(), Map.of(), new Policy.Identity(1000, 1000, 4_000_000_000L, 65536), Path.of("/run/x"));
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(highBase,
+                List.of(withCommand().idCount(300_000_000, opt("--id-count")).build())));
+        assertEquals("--id-count: 300000000 with host-id-base 4000000000 maps past host id 4294967294;"
+                + " use at most 294967295", e.getMessage());
+    }
+
+    @Test
+    void theResolverRechecksIdsTheCommandLineMayNotHaveChecked() {
+        fails("--host-id-base: 0 is too low; use 1000 or more, so that no app id maps to host root or a system user",
+                List.of(withCommand().hostIdBase(0, opt("--host-id-base")).build()));
+        fails("--uid: 0 is root inside the sandbox; use 1 or more (below id-count)",
+                List.of(withCommand().uid(0, opt("--uid")).build()));
+        fails("--tmp-size: 1K is out of range; use 1M to 64G", List.of(withCommand().tmpSize(1024, opt("--tmp-size")).build()));
+    }
+
+    private void fails(String message, List<PolicyOverlay> overlays) {
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(defaults(), overlays));
+        assertEquals(message, e.getMessage());
+    }
+
+    private Policy defaults() {
+        return PolicyDefaults.embedded(cwd);
+    }
+
+    private static PolicyOverlay.Builder cli() {
+        return PolicyOverlay.builder("command line");
+    }
+
+    private static PolicyOverlay.Builder withCommand() {
+        return cli().command(List.of("true"), opt("--"));
+    }
+
+    private static PolicyOrigin opt(String name) {
+        return PolicyOrigin.option(name);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(tmp.resolve(name), content);
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

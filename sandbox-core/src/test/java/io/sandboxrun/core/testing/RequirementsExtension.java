@@ -1,0 +1,45 @@
+package io.sandboxrun.core.testing;
+
+import io.sandboxrun.core.host.Availability;
+import io.sandboxrun.core.host.Feature;
+import io.sandboxrun.core.host.HostFeatures;
+import java.lang.reflect.AnnotatedElement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** Checks {@link Requires} against {@link HostFeatures}: skip with the reason, or fail in strict mode. */
+public final class RequirementsExtension implements BeforeAllCallback, BeforeEachCallback {
+    /** True when unmet requirements must fail the build (CI sets this). */
+    public static boolean strict() {
+        return Boolean.getBoolean("sandbox.test.strict") || "1".equals(System.getenv("SANDBOX_TEST_STRICT"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getTestClass().ifPresent(RequirementsExtension::check);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        context.getTestMethod().ifPresent(RequirementsExtension::check);
+    }
+
+    private static void check(AnnotatedElement element) {
+        Requires r = element.getAnnotation(Requires.class);
+        if (r == null) return;
+        List<String> missing = new ArrayList<>();
+        for (Feature f : r.value()) {
+            Availability a = HostFeatures.get(f);
+            if (!a.available()) missing.add("requires " + f + ": " + a.detail());
+        }
+        if (missing.isEmpty()) return;
+        String reason = String.join("; ", missing);
+        if (strict()) Assertions.fail("strict mode: " + reason);
+        Assumptions.abort(reason);
+    }
+}

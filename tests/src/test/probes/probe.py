@@ -1,0 +1,106 @@
+"""Escape probes run inside a real sandbox: each tries one escape and prints one JSON line.
+
+    python3 probe.py NAME [ARG...]
+
+Output: {"probe": NAME, "escaped": bool, "errno": "ENOENT" | null, "detail": "..."}.
+A probe uses harmless arguments where it can, so a wall that fails does no damage. Stdlib only.
+"""
+import errno
+import json
+import os
+import socket
+import sys
+
+
+def result(name, escaped, err=None, detail=""):
+    print(json.dumps({"probe": name, "escaped": escaped,
+                      "errno": errno.errorcode.get(err) if err else None, "detail": detail}), flush=True)
+
+
+def attempt(name, fn):
+    """Runs fn; an OSError means the wall held (its errno is reported), a return means escape."""
+    try:
+        detail = fn()
+        result(name, True, None, str(detail)[:200])
+    except OSError as e:
+        result(name, False, e.errno, str(e))
+
+
+def read_file(path):
+    with open(path, "rb") as f:
+        return f.read(64)
+
+
+def write_file(path):
+    with open(path, "wb") as f:
+        f.write(b"x")
+    return "wrote " + path
+
+
+def connect(host, port):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(3)
+        s.connect((host, int(port)))
+    return "connected"
+
+
+def fill(path):
+    """Writes 1 MiB blocks until the cap stops it; the wall holds when ENOSPC ends the loop."""
+    block = b"\0" * (1 << 20)
+    written = 0
+    try:
+        with open(path, "wb") as f:
+            while written < (1 << 34):
+                f.write(block)
+                f.flush()
+                written += len(block)
+        return "wrote %d bytes without ENOSPC" % written
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def status_field(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def main():
+    name, args = sys.argv[1], sys.argv[2:]
+    if name == "read":                       # read a host file that must not exist inside
+        attempt("read:" + args[0], lambda: read_file(args[0]))
+    elif name == "list":                     # list a directory
+        attempt("list:" + args[0], lambda: os.listdir(args[0]))
+    elif name == "write":                    # write where the app must not write
+        attempt("write:" + args[0], lambda: write_file(args[0]))
+    elif name == "connect":                  # reach a network address
+        attempt("connect:%s:%s" % (args[0], args[1]), lambda: connect(args[0], args[1]))
+    elif name == "fill":                     # fill the writable space past its cap
+        attempt("fill:" + args[0], lambda: fill(args[0]))
+    elif name == "identity":                 # facts about the process, judged by the test
+        print(json.dumps({"probe": "identity", "uid": os.getuid(), "gid": os.getgid(),
+                          "euid": os.geteuid(), "cap_eff": status_field("CapEff"),
+                          "cap_bnd": status_field("CapBnd"), "cap_amb": status_field("CapAmb"),
+                          "no_new_privs": status_field("NoNewPrivs"),
+                          "hostname": socket.gethostname(), "pid": os.getpid(),
+                          "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+                          "root": sorted(os.listdir("/")), "cwd": os.getcwd(),
+                          "env": dict(os.environ)}), flush=True)
+    elif name == "write-ok":                 # a write that must succeed; prints where it landed
+        path = args[0]
+        with open(path, "w") as f:
+            f.write(args[1] if len(args) > 1 else "ok")
+        print(json.dumps({"probe": "write-ok:" + path, "escaped": False, "errno": None,
+                          "detail": "wrote"}), flush=True)
+    else:
+        sys.exit("unknown probe " + name)
+
+
+if __name__ == "__main__":
+    main()
