@@ -27,8 +27,6 @@ import io.sandboxrun.fs.MountSyscalls;
 import io.sandboxrun.fs.SandboxEnv;
 import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.fs.WhitelistPlanner;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -259,9 +257,9 @@ public final class SandboxRuntime implements AutoCloseable {
                     try (ours) {
                         // Re-open our end by path: Java streams cannot adopt a raw descriptor.
                         String path = "/proc/self/fd/" + ours.get();
-                        if (n == 0) in = Optional.of(new FileOutputStream(path));
-                        else if (n == 1) out = Optional.of(new FileInputStream(path));
-                        else err = Optional.of(new FileInputStream(path));
+                        if (n == 0) in = Optional.of(PipeStreams.output(path));
+                        else if (n == 1) out = Optional.of(PipeStreams.input(path));
+                        else err = Optional.of(PipeStreams.input(path));
                     } catch (IOException e) {
                         throw new SetupException("stdio", "cannot open a pipe for fd " + n + ": " + e.getMessage(), e);
                     }

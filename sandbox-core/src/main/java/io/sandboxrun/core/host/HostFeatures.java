@@ -1,5 +1,7 @@
 package io.sandboxrun.core.host;
 
+import io.sandboxrun.core.helper.HelperBinary;
+import io.sandboxrun.core.launch.SandboxException;
 import io.sandboxrun.core.linux.Ids;
 import io.sandboxrun.core.linux.Landlock;
 import io.sandboxrun.core.linux.Pidfd;
@@ -18,8 +20,14 @@ import java.util.function.Supplier;
  */
 public final class HostFeatures {
     private static final Map<Feature, Availability> CACHE = new EnumMap<>(Feature.class);
-    private static volatile Supplier<Availability> helperProbe =
-            () -> Availability.unavailable("no helper probe registered");
+    /** Until the launcher registers its own (which knows the install layout): the explicit setting only. */
+    private static volatile Supplier<Availability> helperProbe = () -> {
+        try {
+            return Availability.available(HelperBinary.locate(null).toString());
+        } catch (SandboxException e) {
+            return Availability.unavailable(e.getMessage());
+        }
+    };
 
     /** Lets the launcher tell how it finds and checks the helper. */
     public static void setHelperProbe(Supplier<Availability> probe) {

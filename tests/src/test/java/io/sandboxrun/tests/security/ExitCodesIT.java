@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupException;
-import io.sandboxrun.core.policy.LandlockMode;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.testing.Requires;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,17 +67,22 @@ class ExitCodesIT {
         assertEquals("exec", run.result().failure().orElseThrow().step());
     }
 
-    /** A path that vanishes between validation and launch: the helper's bind step fails, exit 125. */
+    /**
+     * A state directory the sandbox's host uid cannot traverse: everything the launcher checks
+     * passes, and the helper's bind of the writable space fails; exit 125 naming the step.
+     */
     @Test
     void brokenPlanIs125WithTheStep() throws Exception {
-        Path gone = h.newDir("vanishing");
-        Policy p = h.policy(Harness.appName("exit"), h.appRoot, List.of("true"), LandlockMode.BEST_EFFORT, 8L << 20,
-                List.of(), List.of(gone), Map.of());
-        TestDirs.delete(gone);
+        Path state = h.newDir("closed-state");
+        java.nio.file.Files.setPosixFilePermissions(state, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Policy base = h.policy(Harness.appName("exit"), List.of("true"));
+        Policy p = new Policy(base.app(), base.appRoot(), base.command(), base.env(), base.path(), base.hostname(),
+                base.tmpSize(), base.landlock(), base.listen(), base.roBinds(), base.rlimits(), base.user(), state);
         Harness.Run run = h.run(p);
         assertEquals(125, run.result().exitCode(), run.toString());
         var f = run.result().failure().orElseThrow();
         assertEquals("bind", f.step());
-        assertTrue(f.message().contains(gone.toString()) && f.message().contains("No such file"), f.message());
+        assertEquals(13, f.errno(), f.toString());
+        assertTrue(f.message().contains(state.toString()), f.message());
     }
 }

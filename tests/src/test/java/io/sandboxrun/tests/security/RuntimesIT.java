@@ -81,13 +81,18 @@ class RuntimesIT {
     @Test
     void venvInterpreter() throws Exception {
         Path python = pyenvPython();
-        Path venv = h.newDir("venv").resolve("env");
+        // Not under /tmp: inside the sandbox /tmp is the writable space, so nothing from the host's /tmp is bound.
+        Path venv = Path.of("target", "venv-" + java.util.UUID.randomUUID()).toAbsolutePath();
         Process p = new ProcessBuilder(python.toString(), "-m", "venv", "--without-pip", venv.toString()).inheritIO().start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "venv creation failed");
         String script = "import sys; print(sys.prefix == '" + venv + "', sys.base_prefix == '" + python.getParent().getParent() + "')";
-        Harness.Run run = h.run(h.policy(Harness.appName("venv"), List.of(venv.resolve("bin/python").toString(), "-c", script)));
-        assertEquals(0, run.result().exitCode(), run.toString());
-        assertEquals("True True\n", run.stdout());
+        try {
+            Harness.Run run = h.run(h.policy(Harness.appName("venv"), List.of(venv.resolve("bin/python").toString(), "-c", script)));
+            assertEquals(0, run.result().exitCode(), run.toString());
+            assertEquals("True True\n", run.stdout());
+        } finally {
+            TestDirs.delete(venv);
+        }
     }
 
     /** The pyenv python this machine kind has (root's ~/.pyenv); its absence is reported, not hidden. */

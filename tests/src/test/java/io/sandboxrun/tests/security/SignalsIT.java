@@ -28,8 +28,8 @@ class SignalsIT {
     static Harness h;
     static final String TRAP = "import os, signal, sys, time\n"
             + "def on(sig, frame):\n"
-            + "    print('got', sig, flush=True)\n"
-            + "    sys.exit(3)\n"
+            + "    os.write(1, b'got %d\\n' % sig)\n"   // not print(): the signal may land inside print('ready')
+            + "    os._exit(3)\n"
             + "for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):\n"
             + "    signal.signal(s, on)\n"
             + "print('ready', os.getpid(), flush=True)\n"
@@ -46,12 +46,14 @@ class SignalsIT {
         for (int sig : List.of(Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP, Signals.SIGUSR1, Signals.SIGUSR2,
                 Signals.SIGQUIT)) {
             Instance i = Harness.runtime().launch(new LaunchSpec(h.policy(Harness.appName("sig"),
-                    List.of("python3", "-c", TRAP)), Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+                    List.of("python3", "-c", TRAP)), Stdio.NULL, Stdio.PIPE, Stdio.PIPE));
             BufferedReader out = new BufferedReader(new InputStreamReader(i.stdout().orElseThrow(), StandardCharsets.UTF_8));
             assertTrue(out.readLine().startsWith("ready"));
             assertTrue(i.signal(sig));
-            assertEquals("got " + sig, out.readLine());
+            String got = out.readLine();
             RunResult r = i.onExit().get(20, TimeUnit.SECONDS);
+            String err = new String(i.stderr().orElseThrow().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("got " + sig, got, "signal " + sig + ": " + r + "\nstderr: " + err);
             assertEquals(3, r.exitCode(), "signal " + sig);
         }
     }

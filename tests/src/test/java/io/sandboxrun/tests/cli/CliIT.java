@@ -1,0 +1,181 @@
+package io.sandboxrun.tests.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sandboxrun.core.host.Feature;
+import io.sandboxrun.core.testing.Requires;
+import io.sandboxrun.core.testing.TestDirs;
+import io.sandboxrun.tests.Harness;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@code sandbox-run} command as a user runs it: bin/sandbox-run in a separate process. */
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER})
+class CliIT {
+    static final Path CORPUS = Harness.repo().resolve("sandbox-core/src/test/resources/policies/bad");
+    static Harness h;
+
+    @BeforeAll
+    static void setUp() { h = new Harness(); }
+
+    @AfterAll
+    static void tearDown() { h.close(); }
+
+    record Result(int code, String out, String err) {}
+
+    static ProcessBuilder cli(Path cwd, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Harness.repo().resolve("bin/sandbox-run").toString());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(cwd.toFile());
+    }
+
+    static Result run(Path cwd, String... args) throws Exception {
+        Process p = cli(cwd, args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sandbox-run did not finish");
+        return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    static String read(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void runsACommandAndMirrorsItsExitCodeAndWritesTheResult() throws Exception {
+        Path result = h.newDir("result").resolve("result.json");
+        Result r = run(h.appRoot, "--app", Harness.appName("cli"), "--tmp-size", "8M", "--result-json", result.toString(),
+                "--", "python3", "-c", "import os, sys; print('inside', os.getcwd(), os.getuid()); sys.exit(5)");
+        assertEquals(5, r.code(), r.err());
+        assertEquals("inside /app 1000\n", r.out());
+        JsonNode json = new ObjectMapper().readTree(result.toFile());
+        assertEquals(5, json.get("exit_code").asInt());
+        assertEquals(5, json.get("code").asInt());
+        assertTrue(json.get("signal").isNull());
+        assertEquals("enforced", json.at("/protections/landlock/status").asText());
+        assertEquals("user,mount,pid,net,ipc,uts,cgroup", json.at("/protections/namespaces/detail").asText());
+        assertTrue(json.get("failure").isNull());
+    }
+
+    @Test
+    void notFoundIs127WithAMessage() throws Exception {
+        Result r = run(h.appRoot, "--", "no-such-command-xyz");
+        assertEquals(127, r.code(), r.err());
+        assertTrue(r.err().contains("command not found: \"no-such-command-xyz\""), r.err());
+    }
+
+    @Test
+    void helpListsTheExitCodes() throws Exception {
+        Result r = run(h.appRoot, "--help");
+        assertEquals(0, r.code());
+        for (String s : List.of("125", "126", "127", "128+N", "--listen", "--result-json", "--policy", "--tmp-size")) {
+            assertTrue(r.out().contains(s), "help lacks " + s + ":\n" + r.out());
+        }
+    }
+
+    @Test
+    void doctorSaysHybridCgroupsHere() throws Exception {
+        Result r = run(h.appRoot, "doctor");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+        if (mountinfo.contains(" - cgroup ") && mountinfo.contains(" - cgroup2 ")) {
+            assertTrue(r.out().contains("hybrid cgroups"), r.out());
+        }
+        assertTrue(r.out().contains("landlock:") && r.out().contains("user namespaces:"), r.out());
+    }
+
+    static Stream<String> corpus() throws IOException {
+        try (Stream<Path> s = Files.list(CORPUS)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".expected")).sorted().toList().stream();
+        }
+    }
+
+    /** Every broken policy: exit 2, the exact message, and nothing created (no mount, no state). */
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void badPolicyFilesExit2WithTheirExactMessage(String name) throws Exception {
+        String expected = Files.readString(CORPUS.resolve(name + ".expected")).strip();
+        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        Result r = run(CORPUS, "--policy", name);   // no command: the file's own errors come first
+        assertEquals(2, r.code(), r.err());
+        assertEquals("sandbox-run: " + expected, r.err().strip());
+        assertEquals("", r.out());
+        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")));
+    }
+
+    @Test
+    void badOptionsExit2NamingTheOption() throws Exception {
+        Result r = run(h.appRoot, "--tmp-size", "12Q", "--", "true");
+        assertEquals(2, r.code());
+        assertEquals("sandbox-run: --tmp-size: \"12Q\" is not a size; use a number with K, M or G (e.g. 256M)", r.err().strip());
+        Result u = run(h.appRoot, "--no-such-option", "--", "true");
+        assertEquals(2, u.code());
+        assertTrue(u.err().startsWith("Unknown option: '--no-such-option'"), u.err());
+    }
+
+    /** SIGTERM to the launcher reaches the app, which exits its own way. */
+    @Test
+    void signalsToTheLauncherReachTheApp() throws Exception {
+        TestDirs.write(h.appRoot, "trap.py", "import os, signal, time\n"
+                + "signal.signal(signal.SIGTERM, lambda s, f: (os.write(1, b'got TERM\\n'), os._exit(42)))\n"
+                + "print('ready', flush=True)\ntime.sleep(60)\n", "rw-r--r--");
+        Process p = cli(h.appRoot, "--app", Harness.appName("cli"), "--", "python3", "trap.py").start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        // SIGTERM to the JVM (not Process.destroy(), which also closes our end of its stdout)
+        io.sandboxrun.core.linux.Signals.send((int) p.pid(), io.sandboxrun.core.linux.Signals.SIGTERM);
+        assertEquals("got TERM", out.readLine());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(42, p.exitValue());
+    }
+
+    /** SIGKILL to the launcher: the helper dies with it and takes the whole sandbox along. */
+    @Test
+    void killingTheLauncherKillsTheSandbox() throws Exception {
+        Process p = cli(h.appRoot, "--app", Harness.appName("cli"), "--", "sh", "-c",
+                "sleep 60 & echo ready; sleep 60").start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        List<Long> tree = new ArrayList<>();
+        p.toHandle().descendants().forEach(d -> tree.add(d.pid()));
+        assertTrue(tree.size() >= 4, "launcher tree: " + tree);   // helper, init, sh, sleeps
+        p.destroyForcibly();   // SIGKILL to the JVM
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline && tree.stream().anyMatch(CliIT::alive)) Thread.sleep(20);
+        for (long pid : tree) assertFalse(alive(pid), "pid " + pid + " survived the launcher");
+    }
+
+    static boolean alive(long pid) {
+        // A zombie is dead for our purpose; /proc/PID/stat state 'Z'.
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+}
