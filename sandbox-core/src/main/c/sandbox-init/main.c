@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,9 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 	mount_build_root(p);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		die_errno(STEP_HOSTNAME, "sethostname %s", p->hostname);
+	/* Before the fork: the app will have no CAP_NET_ADMIN, and must find lo up from the start. */
+	if (p->clone_flags & CLONE_NEWNET)
+		ns_loopback_up();
 
 	/* The supervised signals are still blocked (inherited from the outer): none is lost. */
 	supervised_set(&set);
@@ -248,7 +252,7 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 }
 
 /* Stage 1, outer (host namespaces, root): clone, write the id maps, supervise init. */
-static _Noreturn void run_outer(const struct plan *p)
+static _Noreturn void run_outer(struct plan *p)
 {
 	/* From the host's /proc: the new root may have no /proc at all. */
 	int last_cap = caps_last_cap();
@@ -269,6 +273,13 @@ static _Noreturn void run_outer(const struct plan *p)
 	 */
 	if (setgroups(0, NULL) < 0)
 		die_errno(STEP_CLEAR_GROUPS, "setgroups 0");
+
+	/*
+	 * Before clone: the child inherits the tree fds with the fd table, and only here do lookups
+	 * run as the host's root in the host's mount namespace. init, in its user namespace, would
+	 * look SRC up as the sandbox's host uid and fail on parents it cannot traverse.
+	 */
+	mount_open_binds(p);
 
 	/*
 	 * Block the supervised signals before clone: one arriving in between stays pending for the
@@ -293,6 +304,8 @@ static _Noreturn void run_outer(const struct plan *p)
 	}
 	if (close(sync[0]) < 0)
 		die_errno(STEP_SYNC, "close sync read end");
+	/* init has its own copies; ours would only keep the detached trees alive. */
+	mount_close_binds(p);
 	ns_write_id_maps(pid, p->host_base, p->id_count);
 	if (TEMP_FAILURE_RETRY(write(sync[1], "g", 1)) != 1)
 		die_errno(STEP_SYNC, "release init");

@@ -10,14 +10,45 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The new mount API (since Linux 5.2; mount_setattr since 5.12): same numbers on every arch. */
+#ifndef SYS_open_tree
+#define SYS_open_tree 428 /* since Linux 5.2 */
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429 /* since Linux 5.2 */
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442 /* since Linux 5.12 */
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1 /* since Linux 5.2 */
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004 /* since Linux 5.2 */
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000 /* since Linux 5.2 */
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001 /* since Linux 5.12 */
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#endif
+#ifndef MOUNT_ATTR_SIZE_VER0 /* glibc 2.36 declares it in <sys/mount.h> */
+struct mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#define MOUNT_ATTR_SIZE_VER0 32 /* since Linux 5.12 */
+#endif
+
 /*
  * Layout during setup, after the first pivot_root: "/" is a small staging tmpfs, the host's
- * tree is at OLDROOT (bind sources are read there) and the future root tmpfs is at NEWROOT
- * (every DST is created there).
+ * tree is at OLDROOT (only until it is detached; bind sources come as trees the outer cloned)
+ * and the future root tmpfs is at NEWROOT (every DST is created there).
  */
 #define STAGING "/tmp"
 #define NEWROOT "/newroot"
@@ -66,53 +97,80 @@ static void make_mountpoint(char *path, bool dir)
 		die_errno(STEP_MOUNTPOINT, "close %s", inside(path));
 }
 
-/*
- * Bind remount adding flags. A bind copies the source mount's flags, and in a user namespace
- * the kernel locks them (MNT_LOCK_READONLY, _NODEV, _NOSUID, _NOEXEC, _ATIME): a remount that
- * would clear one fails with EPERM, so read them with statvfs and keep them.
- */
-static void remount(const char *path, unsigned long add, enum step step)
+static const char *bind_name(enum fs_kind kind)
 {
-	static const struct { unsigned long st, ms; } keep[] = {
-		{ ST_RDONLY, MS_RDONLY },   { ST_NOSUID, MS_NOSUID },	  { ST_NODEV, MS_NODEV },
-		{ ST_NOEXEC, MS_NOEXEC },   { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
-		{ ST_RELATIME, MS_RELATIME },
-	};
-	unsigned long flags = MS_REMOUNT | MS_BIND | add;
-	struct statvfs sv;
+	return kind == FS_BIND_RO ? "bind-ro" : kind == FS_BIND_RW ? "bind-rw" : "bind-dev";
+}
 
-	if (statvfs(path, &sv) < 0)
-		die_errno(step, "statvfs %s", inside(path));
-	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-		if (sv.f_flag & keep[i].st)
-			flags |= keep[i].ms;
-	if (mount(NULL, path, NULL, flags, NULL) < 0)
-		die_errno(step, "remount %s flags=%#lx", inside(path), flags);
+static bool is_bind(enum fs_kind kind)
+{
+	return kind == FS_BIND_RO || kind == FS_BIND_RW || kind == FS_BIND_DEV;
+}
+
+static int mount_setattr_(int dfd, const char *path, unsigned flags, uint64_t set, uint64_t propagation)
+{
+	struct mount_attr attr = { .attr_set = set, .propagation = propagation };
+
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, &attr, MOUNT_ATTR_SIZE_VER0);
+}
+
+void mount_open_binds(struct plan *p)
+{
+	for (size_t i = 0; i < p->n_fs; i++) {
+		struct fs_op *f = &p->fs[i];
+		uint64_t set = f->kind == FS_BIND_RO   ? MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+			       : f->kind == FS_BIND_RW ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+						       : MOUNT_ATTR_NOSUID;
+		struct stat st;
+
+		if (!is_bind(f->kind))
+			continue;
+		/*
+		 * Resolved here, with the host root's credentials in the host's mount namespace: SRC
+		 * may sit below directories the sandbox's uid cannot traverse (a pyenv prefix under
+		 * /root), and only SRC itself, with what is mounted below it, ends up inside.
+		 */
+		f->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, f->src,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (f->tree_fd < 0)
+			die_errno(STEP_BIND, "%s %s %s: open_tree", bind_name(f->kind), f->src, f->dst);
+		/*
+		 * Recursive, unlike a bind remount: submounts are restricted too. Private: the clone
+		 * would otherwise stay a peer of the host's mounts, and mounts made below it inside
+		 * would propagate out (a new mount namespace in a user namespace makes its copies
+		 * slaves for that reason; a tree moved in from outside gets no such treatment).
+		 * The flags are not locked (MNT_LOCK_*), but only init could clear them, never the app,
+		 * which has no capabilities.
+		 */
+		if (mount_setattr_(f->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set, MS_PRIVATE) < 0)
+			die_errno(STEP_REMOUNT, "%s %s %s: mount_setattr set=%#llx", bind_name(f->kind),
+				  f->src, f->dst, (unsigned long long)set);
+		if (fstat(f->tree_fd, &st) < 0)
+			die_errno(STEP_BIND, "%s %s %s: fstat", bind_name(f->kind), f->src, f->dst);
+		f->src_dir = S_ISDIR(st.st_mode);
+	}
+}
+
+void mount_close_binds(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n_fs; i++)
+		if (is_bind(p->fs[i].kind) && close(p->fs[i].tree_fd) < 0)
+			die_errno(STEP_BIND, "close the tree of %s %s", bind_name(p->fs[i].kind),
+				  p->fs[i].src);
 }
 
 static void do_bind(const struct fs_op *f)
 {
-	static const char *const names[] = { [FS_BIND_RO] = "bind-ro", [FS_BIND_RW] = "bind-rw",
-					      [FS_BIND_DEV] = "bind-dev" };
-	char src[PATH_MAX], dst[PATH_MAX];
-	struct stat st;
+	char dst[PATH_MAX];
 
-	join(src, OLDROOT, f->src);
 	join(dst, NEWROOT, f->dst);
-	if (stat(src, &st) < 0)
-		die_errno(STEP_BIND, "%s %s %s: source", names[f->kind], f->src, f->dst);
-	make_mountpoint(dst, S_ISDIR(st.st_mode));
-	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-		die_errno(STEP_BIND, "%s %s %s", names[f->kind], f->src, f->dst);
-	/*
-	 * MS_BIND ignores every other flag: the restrictions need a second, remount call. It
-	 * applies to the top mount only; submounts that MS_REC brought along keep their flags.
-	 */
-	remount(dst,
-		f->kind == FS_BIND_RO	? MS_RDONLY | MS_NOSUID | MS_NODEV
-		: f->kind == FS_BIND_RW ? MS_NOSUID | MS_NODEV
-					: MS_NOSUID,
-		STEP_REMOUNT);
+	make_mountpoint(dst, f->src_dir);
+	/* No MOVE_MOUNT_T_SYMLINKS: a symlink at DST is not followed out of the new root. */
+	if (syscall(SYS_move_mount, f->tree_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno(STEP_BIND, "%s %s %s: move_mount", bind_name(f->kind), f->src, f->dst);
+	/* Now, not at exec: the app is forked from us and must never hold a way back to the host. */
+	if (close(f->tree_fd) < 0)
+		die_errno(STEP_BIND, "%s %s %s: close tree fd", bind_name(f->kind), f->src, f->dst);
 }
 
 static void write_file(const struct fs_op *f, char *dst)
@@ -213,9 +271,8 @@ void mount_build_root(const struct plan *p)
 
 	/*
 	 * The staging tmpfs needs an existing directory to sit on. Any would do, the mount is
-	 * private to this namespace; /tmp exists on every host (bubblewrap uses it too). It hides
-	 * the host's /tmp only until the first pivot_root, which moves the staging mount off /tmp,
-	 * so bind sources under /tmp are intact under OLDROOT.
+	 * private to this namespace; /tmp exists on every host (bubblewrap uses it too). Hiding
+	 * the host's /tmp does not matter: bind sources were resolved by the outer, before clone.
 	 */
 	if (mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=0755") < 0)
 		die_errno(STEP_MOUNT_ROOT, "mount staging tmpfs on " STAGING);
@@ -238,7 +295,10 @@ void mount_build_root(const struct plan *p)
 		if (p->fs[i].kind != FS_REMOUNT_RO)
 			continue;
 		join(dst, NEWROOT, p->fs[i].dst);
-		remount(dst, MS_RDONLY, STEP_REMOUNT_RO);
+		/* Adds RDONLY to the top mount only and keeps its other flags, unlike MS_REMOUNT. */
+		if (mount_setattr_(AT_FDCWD, dst, 0, MOUNT_ATTR_RDONLY, 0) < 0)
+			die_errno(STEP_REMOUNT_RO, "remount-ro %s: mount_setattr MOUNT_ATTR_RDONLY",
+				  p->fs[i].dst);
 	}
 
 	/* Drop the host's tree before the app can run: nothing outside the new root stays reachable. */

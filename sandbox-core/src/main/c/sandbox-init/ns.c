@@ -1,13 +1,16 @@
-/* Namespaces: the raw clone, the uid/gid maps, and becoming the mapped root. */
+/* Namespaces: the raw clone, the uid/gid maps, becoming the mapped root, and loopback up. */
 #include "ns.h"
 
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,4 +66,24 @@ void ns_become_root(void)
 		die_errno(STEP_SETID_ROOT, "setresgid 0");
 	if (setresuid(0, 0, 0) < 0)
 		die_errno(STEP_SETID_ROOT, "setresuid 0");
+}
+
+void ns_loopback_up(void)
+{
+	struct ifreq ifr;
+	/* Any socket of the new network namespace will do for the interface ioctls. */
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die_errno(STEP_LOOPBACK, "socket AF_INET SOCK_DGRAM");
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die_errno(STEP_LOOPBACK, "SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	/* Needs CAP_NET_ADMIN in the user namespace that owns the network namespace: init has it. */
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		die_errno(STEP_LOOPBACK, "SIOCSIFFLAGS lo IFF_UP");
+	if (close(fd) < 0)
+		die_errno(STEP_LOOPBACK, "close socket");
 }

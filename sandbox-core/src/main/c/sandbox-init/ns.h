@@ -10,4 +10,7 @@ pid_t ns_clone(int flags);
 void ns_write_id_maps(pid_t pid, uint32_t host_base, uint32_t count);
 void ns_become_root(void);
 
+/* In a new network namespace: bring up lo (127.0.0.1, ::1), the sandbox's own loopback. */
+void ns_loopback_up(void);
+
 #endif

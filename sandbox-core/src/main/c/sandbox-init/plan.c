@@ -264,6 +264,7 @@ static size_t decode(const struct ctx *c, struct plan *p)
 		f->kind = c->op == OP_BIND_RO ? FS_BIND_RO : c->op == OP_BIND_RW ? FS_BIND_RW : FS_BIND_DEV;
 		f->src = path(c, 0);
 		f->dst = path(c, 1);
+		f->tree_fd = -1;
 		p->n_fs++;
 		break;
 	case OP_TMPFS:

@@ -35,6 +35,8 @@ struct fs_op {
 	size_t content_len;
 	uint64_t size; /* tmpfs bytes */
 	mode_t mode;   /* tmpfs, dir, file */
+	int tree_fd;   /* bind: detached clone of SRC, opened by the outer (-1 until then) */
+	bool src_dir;  /* bind: SRC is a directory (the mountpoint must be one too) */
 };
 
 struct rlimit_op {

@@ -21,6 +21,7 @@ import io.sandboxrun.core.linux.Pidfd;
 import io.sandboxrun.core.linux.Pipe;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.linux.Spawn;
+import io.sandboxrun.core.linux.Terminal;
 import io.sandboxrun.core.linux.SyscallException;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.fs.MountSyscalls;
@@ -132,7 +133,9 @@ public final class SandboxRuntime implements AutoCloseable {
         try (Rollback undo = new Rollback()) {
             TmpSpace.Lease lease = tmpSpaces.acquire(policy);
             undo.onFailure(lease::close);
-            FsPlan fs = planner.plan(policy, lease.hostDir(), lease.insidePath(), false);
+            // A terminal passed through gets a fresh devpts inside, so the app can open ptys of its own.
+            boolean tty = spec.stdin() instanceof Stdio.Inherit && Terminal.isatty(0);
+            FsPlan fs = planner.plan(policy, lease.hostDir(), lease.insidePath(), tty);
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
             List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
@@ -157,14 +160,17 @@ public final class SandboxRuntime implements AutoCloseable {
                 int pid = spawn(argv, fds);
                 Fd pidfd = Pidfd.open(pid);
                 Fd signalFd = Pidfd.open(pid);
+                var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan), listen.stream().map(ListenSockets.Opened::describe).toList(),
                         stdio.parentStreams(), () -> {
+                            // Runs before onExit() completes: a caller that saw the result sees it all released.
+                            live.remove(self.get());
                             ListenSockets.close(listen);
                             lease.close();
                         }, verbose);
+                self.set(instance);
                 live.add(instance);
-                instance.onExit().whenComplete((r, t) -> live.remove(instance));
                 monitor.watch(pid, pidfd, log.readEnd(), instance);
                 verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
                         + " exec=" + fs.executable());

@@ -89,6 +89,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--ro-bind", paramLabel = "PATH", description = "Also show this host path, read-only, at the same path (repeatable).")
     List<String> roBinds = new ArrayList<>();
 
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Host directory for the runtime's state, such as"
+            + " the apps' writable spaces (default: /run/sandbox-run).")
+    String stateDir;
+
     @Option(names = "--result-json", paramLabel = "FILE", description = "Write how the run ended as JSON.")
     Path resultJson;
 
@@ -128,6 +132,7 @@ public final class RunCommand implements Callable<Integer> {
         if (landlock != null) cli.landlock(PolicyValues.landlock("--landlock", landlock), PolicyOrigin.option("--landlock"));
         if (hostname != null) cli.hostname(PolicyValues.hostname("--hostname", hostname), PolicyOrigin.option("--hostname"));
         for (String b : roBinds) cli.addRoBind(PolicyValues.hostPath("--ro-bind", b, cwd), PolicyOrigin.option("--ro-bind"));
+        if (stateDir != null) cli.stateDir(PolicyValues.absolutePath("--state-dir", stateDir), PolicyOrigin.option("--state-dir"));
         if (!command.isEmpty()) cli.command(PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
         overlays.add(cli.build());
         return PolicyResolver.resolve(PolicyDefaults.embedded(cwd), overlays);
@@ -137,6 +142,8 @@ public final class RunCommand implements Callable<Integer> {
         long start = System.nanoTime();
         SandboxRuntime runtime;
         Instance instance;
+        // Installed before the launch: a TERM that arrives while the sandbox starts is held, then forwarded.
+        SignalForwarding signals = SignalForwarding.install();
         try {
             runtime = SandboxRuntime.create(verbose ? line -> log(err, line) : line -> { });
             instance = runtime.launch(LaunchSpec.inheriting(policy));
@@ -146,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
             return setupFailed(policy, err, "launcher", e.getMessage(), e.exitCode(), start);
         }
         try {
-            SignalForwarding.install(instance);
+            signals.attach(instance);
             if (!instance.listening().isEmpty()) {
                 log(err, "app " + policy.app() + " listening on " + String.join(", ", instance.listening()));
             }
@@ -191,20 +198,37 @@ public final class RunCommand implements Callable<Integer> {
         err.flush();
     }
 
-    /** Forwards the launcher's own TERM, INT, HUP, USR1 and USR2 to the app (the JVM keeps QUIT for thread dumps). */
+    /**
+     * Forwards the launcher's own TERM, INT, HUP, USR1 and USR2 to the app (the JVM keeps QUIT for
+     * thread dumps). Signals that arrive before the instance exists are held and delivered on attach.
+     */
     static final class SignalForwarding {
+        private Instance instance;
+        private final List<Integer> pending = new ArrayList<>();
+
         @SuppressWarnings("removal")
-        static void install(Instance instance) {
+        static SignalForwarding install() {
+            SignalForwarding f = new SignalForwarding();
             for (String name : List.of("TERM", "INT", "HUP", "USR1", "USR2")) {
                 int number = Signals.number(name);
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> instance.signal(number));
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> f.deliver(number));
                 } catch (IllegalArgumentException e) {
-                    // The JVM reserves this signal on this platform (e.g. -Xrs); it cannot be forwarded.
+                    // The JVM reserves this signal here (e.g. under -Xrs): it cannot be forwarded.
                 }
             }
+            return f;
         }
 
-        private SignalForwarding() {}
+        private synchronized void deliver(int signal) {
+            if (instance == null) pending.add(signal);
+            else instance.signal(signal);
+        }
+
+        synchronized void attach(Instance i) {
+            instance = i;
+            pending.forEach(i::signal);
+            pending.clear();
+        }
     }
 }

@@ -36,6 +36,7 @@ public enum SetupStep {
     REMOUNT_RO("remount-ro"),
     DETACH_OLDROOT("detach-oldroot"),
     HOSTNAME("hostname"),
+    LOOPBACK("loopback"),
     FORK("fork"),
     EXEC_STATUS("exec-status"),
     SIGNAL_RESET("signal-reset"),
