@@ -8,6 +8,8 @@ import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.Rlimit;
+import io.sandboxrun.core.policy.RlimitValue;
 import io.sandboxrun.core.testing.Requires;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
@@ -68,21 +70,21 @@ class ExitCodesIT {
     }
 
     /**
-     * A state directory the sandbox's host uid cannot traverse: everything the launcher checks
-     * passes, and the helper's bind of the writable space fails; exit 125 naming the step.
+     * A plan the launcher accepts but the kernel refuses: an open-files limit above fs.nr_open.
+     * The helper's rlimit step fails; exit 125 naming the step, the errno and the limit.
      */
     @Test
     void brokenPlanIs125WithTheStep() throws Exception {
-        Path state = h.newDir("closed-state");
-        java.nio.file.Files.setPosixFilePermissions(state, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        long nrOpen = Long.parseLong(java.nio.file.Files.readAllLines(Path.of("/proc/sys/fs/nr_open")).get(0).trim());
         Policy base = h.policy(Harness.appName("exit"), List.of("true"));
         Policy p = new Policy(base.app(), base.appRoot(), base.command(), base.env(), base.path(), base.hostname(),
-                base.tmpSize(), base.landlock(), base.listen(), base.roBinds(), base.rlimits(), base.user(), state);
+                base.tmpSize(), base.landlock(), base.listen(), base.roBinds(),
+                java.util.Map.of(Rlimit.NOFILE, RlimitValue.of(nrOpen + 1)), base.user(), base.stateDir());
         Harness.Run run = h.run(p);
         assertEquals(125, run.result().exitCode(), run.toString());
         var f = run.result().failure().orElseThrow();
-        assertEquals("bind", f.step());
-        assertEquals(13, f.errno(), f.toString());
-        assertTrue(f.message().contains(state.toString()), f.message());
+        assertEquals("rlimit", f.step());
+        assertEquals(1, f.errno(), f.toString());   // EPERM
+        assertTrue(f.message().contains("nofile"), f.message());
     }
 }
