@@ -9,13 +9,14 @@ jsa="$dist/sandbox-run.jsa"
 main=(--enable-native-access=ALL-UNNAMED -cp "$dist/lib/*" io.sandboxrun.launcher.cli.Main
     --app-root "$approot" -- /bin/true)
 
-# bin/sandbox-run makes its AppCDS archive on the first run and never again; an archive older
-# than the jars is silently not used. Make sure the one measured matches the jars.
+# bin/sandbox-run makes its AppCDS archive on its first run after a build; an archive that does
+# not match the jars is silently not used. Make sure the one measured matches them.
 if ! "$java" "${jvm[@]}" -Xshare:on -XX:SharedArchiveFile="$jsa" -cp "$dist/lib/*" -version >/dev/null 2>&1; then
-    echo "AppCDS archive missing or stale (older than the jars): recreating $jsa" >&2
+    echo "AppCDS archive missing or stale: recreating it with one bin/sandbox-run run" >&2
     rm -f "$jsa"
     "$repo/bin/sandbox-run" --app-root "$approot" -- /bin/true
-    "$java" "${jvm[@]}" -Xshare:on -XX:SharedArchiveFile="$jsa" -cp "$dist/lib/*" -version >/dev/null
+    "$java" "${jvm[@]}" -Xshare:on -XX:SharedArchiveFile="$jsa" -cp "$dist/lib/*" -version >/dev/null 2>&1 \
+        || { echo "the AppCDS archive bin/sandbox-run made is not usable" >&2; exit 1; }
 fi
 
 hello="$out/hello"

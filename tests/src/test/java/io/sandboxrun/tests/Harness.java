@@ -75,11 +75,6 @@ public final class Harness implements AutoCloseable {
                 new Policy.Identity(1000, 1000, 200000, 65536), stateDir);
     }
 
-    public static Policy withLandlock(Policy p, LandlockMode mode) {
-        return new Policy(p.app(), p.appRoot(), p.command(), p.env(), p.path(), p.hostname(), p.tmpSize(), mode,
-                p.listen(), p.roBinds(), p.rlimits(), p.user(), p.stateDir());
-    }
-
     /** What a finished run printed and how it ended. */
     public record Run(RunResult result, String stdout, String stderr) {
         /** The JSON lines the probes printed. */
@@ -131,8 +126,7 @@ public final class Harness implements AutoCloseable {
     public Run probe(Policy base, String... args) {
         List<String> cmd = new ArrayList<>(List.of("python3", "probe.py"));
         cmd.addAll(List.of(args));
-        return run(new Policy(base.app(), base.appRoot(), cmd, base.env(), base.path(), base.hostname(), base.tmpSize(),
-                base.landlock(), base.listen(), base.roBinds(), base.rlimits(), base.user(), base.stateDir()));
+        return run(base.withCommand(cmd));
     }
 
     private static String readAll(InputStream in) {

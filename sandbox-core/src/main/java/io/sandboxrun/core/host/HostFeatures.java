@@ -59,7 +59,8 @@ public final class HostFeatures {
                 return abi > 0 ? Availability.available("ABI " + abi) : Availability.unavailable(Landlock.unavailabilityCause());
             case PIDFD:
                 try (var fd = Pidfd.open(Ids.pid())) {
-                    return Availability.available("pidfd_open works");
+                    return fd.isOpen() ? Availability.available("pidfd_open works")
+                            : Availability.unavailable("pidfd_open returned no descriptor");
                 } catch (SyscallException e) {
                     return Availability.unavailable(e.getMessage());
                 }

@@ -49,6 +49,24 @@ public record Policy(
         rlimits = Map.copyOf(rlimits);
     }
 
+    /** This policy with another command. */
+    public Policy withCommand(List<String> newCommand) {
+        return new Policy(app, appRoot, newCommand, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir);
+    }
+
+    /** This policy with another Landlock mode. */
+    public Policy withLandlock(LandlockMode mode) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, mode, listen, roBinds, rlimits, user,
+                stateDir);
+    }
+
+    /** This policy with other rlimits. */
+    public Policy withRlimits(Map<Rlimit, RlimitValue> newRlimits) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, newRlimits,
+                user, stateDir);
+    }
+
     /** The app's identity inside the sandbox and the host ids its user namespace maps to. */
     public record Identity(int uid, int gid, long hostIdBase, int idCount) {}
 }

@@ -77,9 +77,7 @@ class ExitCodesIT {
     void brokenPlanIs125WithTheStep() throws Exception {
         long nrOpen = Long.parseLong(java.nio.file.Files.readAllLines(Path.of("/proc/sys/fs/nr_open")).get(0).trim());
         Policy base = h.policy(Harness.appName("exit"), List.of("true"));
-        Policy p = new Policy(base.app(), base.appRoot(), base.command(), base.env(), base.path(), base.hostname(),
-                base.tmpSize(), base.landlock(), base.listen(), base.roBinds(),
-                java.util.Map.of(Rlimit.NOFILE, RlimitValue.of(nrOpen + 1)), base.user(), base.stateDir());
+        Policy p = base.withRlimits(java.util.Map.of(Rlimit.NOFILE, RlimitValue.of(nrOpen + 1)));
         Harness.Run run = h.run(p);
         assertEquals(125, run.result().exitCode(), run.toString());
         var f = run.result().failure().orElseThrow();

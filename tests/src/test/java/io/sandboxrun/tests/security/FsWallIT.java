@@ -14,7 +14,6 @@ import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.tests.Harness;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class FsWallIT {
     }
 
     private Policy policy(LandlockMode mode) {
-        return Harness.withLandlock(h.policy(Harness.appName("fs"), List.of("true")), mode);
+        return h.policy(Harness.appName("fs"), List.of("true")).withLandlock(mode);
     }
 
     private static void assertBlocked(Harness.Run run, String expectedErrno) {
@@ -92,9 +91,7 @@ class FsWallIT {
         String script = "import os\n"
                 + "open('/tmp/probe-tmp', 'w').write('x')\n"
                 + "print(os.path.exists('" + inside + "/tmp/probe-tmp'))\n";
-        Harness.Run run = h.run(new Policy(base.app(), base.appRoot(), List.of("python3", "-c", script), Map.of(),
-                base.path(), base.hostname(), base.tmpSize(), mode, List.of(), List.of(), base.rlimits(), base.user(),
-                base.stateDir()));
+        Harness.Run run = h.run(base.withCommand(List.of("python3", "-c", script)));
         assertEquals(0, run.result().exitCode(), run.toString());
         assertEquals("True", run.stdout().trim(), run.toString());
     }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Serving: the hello WSGI app under gunicorn (2 sync workers), bare vs in the sandbox, with wrk.
+# Usage: [PORT1=18081] [PORT2=18082] [DURATION=10s] tests/bench/serve.sh
+. "$(dirname "$0")/common.sh"
+need wrk gunicorn
+build
+port1=${PORT1:-18081} port2=${PORT2:-18082} duration=${DURATION:-10s}
+
+# gunicorn imports a module: the app as hello.py in its own app root.
+install -m 644 "$repo/examples/hello-wsgi/index.wsgi" "$approot/hello.py"
+
+pids=()
+stop() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    pids=()
+    cleanup_approot
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+gunicorn -w 2 -b "127.0.0.1:$port1" --chdir "$approot" hello:application >"$out/serve-bare.log" 2>&1 &
+pids+=($!)
+"$repo/bin/sandbox-run" --app benchweb --app-root "$approot" --listen "127.0.0.1:$port2" \
+    -- gunicorn -w 2 hello:application >"$out/serve-sandbox.log" 2>&1 &
+pids+=($!)
+
+# Ready when it answers (a --listen socket accepts before gunicorn runs, so connecting is not enough).
+ready() {
+    python3 - "$1" <<'PY' || { echo "server on port $1 did not answer; log in $out" >&2; exit 1; }
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        if urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=1).read() == b"hello, world!\n":
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.1)
+sys.exit(1)
+PY
+}
+ready "$port1"
+ready "$port2"
+
+# bench NAME PORT: 2 s warm-up, then the measured run; prints requests/s.
+bench() {
+    local url="http://127.0.0.1:$2/" res rps
+    wrk -t2 -c32 -d2s "$url" >/dev/null
+    res=$(wrk -t2 -c32 -d"$duration" "$url")
+    echo "$res" >>"$out/serve-wrk.txt"
+    if grep -q "Non-2xx" <<<"$res"; then echo "$1: non-2xx responses:"$'\n'"$res" >&2; exit 1; fi
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$res")
+    [ -n "$rps" ] || { echo "$1: no result from wrk:"$'\n'"$res" >&2; exit 1; }
+    echo "$rps"
+}
+
+: >"$out/serve-wrk.txt"
+results=""
+for round in 1 2; do
+    a=$(bench bare "$port1")
+    b=$(bench sandbox "$port2")
+    results+="$round $a $b"$'\n'
+done
+printf '%s' "$results" | awk '
+    BEGIN { printf "%-6s %14s %14s %8s\n", "round", "bare req/s", "sandbox req/s", "ratio" }
+    { printf "%-6s %14.0f %14.0f %8.3f\n", $1, $2, $3, $3 / $2; a += $2; b += $3 }
+    END { printf "%-6s %14.0f %14.0f %8.3f\n", "mean", a / NR, b / NR, b / a }'
+echo "(ratio = sandbox/bare; wrk -t2 -c32 -d$duration after -d2s warm-up; wrk output in $out/serve-wrk.txt)"
+
+stop
+if ss -ltnH "( sport = :$port1 or sport = :$port2 )" | grep -q .; then
+    echo "a server is still listening after stop" >&2; exit 1
+fi
