@@ -44,17 +44,27 @@ public final class HelperBinary {
             throw fail("sandbox-init helper " + real + " is not executable");
         }
         for (Path p = real; p != null; p = p.getParent()) {
-            PosixFileAttributes a = p == real ? attrs : attributes(p);
-            Set<PosixFilePermission> perms = a.permissions();
-            boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE)
-                    || perms.contains(PosixFilePermission.OTHERS_WRITE);
-            if (uid(p) != 0 || othersWrite) {
-                throw fail("refusing sandbox-init helper " + real + ": " + p + " is owned by " + a.owner().getName()
-                        + " with mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms)
-                        + "; the helper and every directory above it must be owned by root and writable by root only");
+            int mode = mode(p);
+            boolean othersWrite = (mode & 022) != 0;
+            // A sticky directory (like /tmp) may be writable by all: nobody but root can rename or
+            // remove the root-owned entry below it, which the previous iteration checked.
+            boolean stickyDir = p != real && (mode & 01000) != 0;
+            if (uid(p) != 0 || (othersWrite && !stickyDir)) {
+                throw fail("refusing sandbox-init helper " + real + ": " + p + " is owned by uid " + uid(p)
+                        + " with mode " + String.format("%04o", mode & 07777)
+                        + "; the helper and every directory above it must be owned by root and writable by root only"
+                        + " (or sticky, like /tmp)");
             }
         }
         return real;
+    }
+
+    private static int mode(Path p) {
+        try {
+            return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw fail("cannot inspect " + p + ": " + e.getMessage());
+        }
     }
 
     private static int uid(Path p) {

@@ -11,14 +11,17 @@ import org.junit.jupiter.api.Test;
 
 class HelperBinaryTest {
     @Test
-    void refusesAHelperUnderAWorldWritableDirectory() {
-        Path dir = TestDirs.create("helper");   // under /tmp, which anyone can write
+    void refusesAHelperUnderAWorldWritableDirectory() throws Exception {
+        Path dir = TestDirs.create("helper");
         try {
-            Path helper = TestDirs.write(dir, "sandbox-init", "#!/bin/sh\n", "rwxr-xr-x");
+            Path open = java.nio.file.Files.createDirectory(dir.resolve("open"));
+            java.nio.file.Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path helper = TestDirs.write(open, "sandbox-init", "#!/bin/sh\n", "rwxr-xr-x");
             SetupException e = assertThrows(SetupException.class, () -> HelperBinary.verify(helper));
             assertEquals(125, e.exitCode());
             assertTrue(e.getMessage().startsWith("refusing sandbox-init helper " + helper.toAbsolutePath()), e.getMessage());
-            assertTrue(e.getMessage().endsWith("must be owned by root and writable by root only"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("must be owned by root and writable by root only (or sticky, like /tmp)"),
+                    e.getMessage());
         } finally {
             TestDirs.delete(dir);
         }
