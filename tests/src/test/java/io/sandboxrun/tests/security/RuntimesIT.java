@@ -81,8 +81,9 @@ class RuntimesIT {
     @Test
     void venvInterpreter() throws Exception {
         Path python = pyenvPython();
-        // Not under /tmp: inside the sandbox /tmp is the writable space, so nothing from the host's /tmp is bound.
-        Path venv = Path.of("target", "venv-" + java.util.UUID.randomUUID()).toAbsolutePath();
+        // Not under /tmp (nor under a checkout that may live there): inside the sandbox /tmp is the
+        // writable space, so nothing from the host's /tmp can be bound.
+        Path venv = Path.of("/var/tmp", "sandbox-test-venv-" + java.util.UUID.randomUUID());
         Process p = new ProcessBuilder(python.toString(), "-m", "venv", "--without-pip", venv.toString()).inheritIO().start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "venv creation failed");
         String script = "import sys; print(sys.prefix == '" + venv + "', sys.base_prefix == '" + python.getParent().getParent() + "')";
