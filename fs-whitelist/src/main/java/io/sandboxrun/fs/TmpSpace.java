@@ -230,7 +230,10 @@ public final class TmpSpace {
                     Files.deleteIfExists(st.useLock);
                 }
             }
-            if (last) retire(mountLock, st.mountLock);
+            if (last) {
+                retire(mountLock, st.mountLock);
+                removeIfEmpty(st.dir.getParent());
+            }
         } catch (IOException | RuntimeException e) {
             throw e instanceof SetupException s ? s : new SetupException(FsSteps.TMP_SPACE,
                     "cannot release the writable space " + st.dir + ": " + e.getMessage(), e);
@@ -242,8 +245,13 @@ public final class TmpSpace {
         for (;;) {
             createDir(st.dir.getParent().getParent(), "rwx--x--x");
             createDir(st.dir.getParent(), "rwx--x--x");
-            FileChannel ch = FileChannel.open(st.mountLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(st.mountLock, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+            } catch (java.nio.file.NoSuchFileException removed) {
+                continue;   // the last user of another app with this hash removed the directory: make it again
+            }
             try {
                 ch.lock();
                 if (ch.size() == 0) return ch;
@@ -252,6 +260,17 @@ public final class TmpSpace {
                 throw e;
             }
             ch.close();  // retired by its last user after we opened it: open the path again
+        }
+    }
+
+    /** Removes the {@code <hash>} directory once no app uses it, so nothing is left behind. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException inUse) {
+            // another app with the same hash prefix, or one being set up right now: keep it
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove {0}: {1}", dir, e.getMessage());
         }
     }
 
