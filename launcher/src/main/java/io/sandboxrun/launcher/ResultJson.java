@@ -34,6 +34,15 @@ public final class ResultJson {
             w.put("status", pr.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             w.put("detail", pr.detail());
         }
+        ArrayNode denied = n.putArray("denied_syscalls");
+        for (var d : r.denials()) {
+            ObjectNode o = denied.addObject();
+            o.put("syscall", d.syscall());
+            o.put("errno", d.errno());
+            o.put("count", d.count());
+            ArrayNode ex = o.putArray("examples");
+            d.examples().forEach(ex::add);
+        }
         r.failure().ifPresentOrElse(f -> {
             ObjectNode e = n.putObject("failure");
             e.put("stage", f.stage());
@@ -43,7 +52,6 @@ public final class ResultJson {
         }, () -> n.putNull("failure"));
         ArrayNode notes = n.putArray("not_measured_yet");
         notes.add("cpu_time, peak_memory, oom_killed, pids_peak: cgroups (issue 5)");
-        notes.add("denied_syscalls: seccomp (issue 4)");
         notes.add("network counters: proxy (issue 6)");
         return n;
     }

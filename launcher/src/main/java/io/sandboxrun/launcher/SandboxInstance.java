@@ -37,6 +37,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final Consumer<String> verbose;
     private final Streams streams;
     private final List<String> listening;
+    private final DenialLog denialLog;
     private final CompletableFuture<RunResult> exit = new CompletableFuture<>();
     private volatile HelperEvent.Error error;
     private volatile HelperEvent.Exit appExit;
@@ -46,8 +47,10 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
     SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
-                    List<String> listening, Streams streams, Runnable release, Consumer<String> verbose) {
+                    List<String> listening, DenialLog denialLog, Streams streams, Runnable release,
+                    Consumer<String> verbose) {
         this.listening = List.copyOf(listening);
+        this.denialLog = denialLog;
         this.app = app;
         this.id = id;
         this.pid = pid;
@@ -140,27 +143,31 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
             String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message();
-            return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections,
+            return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(),
                     Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
         HelperEvent.Exit x = appExit;
         if (x != null && x.signal() != null) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + x.signal(), Optional.empty(), Optional.of(x.signal()),
-                    x.core(), wall, protections, Optional.empty());
+                    x.core(), wall, protections, denials(), Optional.empty());
         }
         if (x != null && x.code() != null) {
-            return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections,
+            return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections, denials(),
                     Optional.empty());
         }
         // No report from init: the helper itself was killed (kill(), or the launcher's own end).
         if (helperStatus.signalled()) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + helperStatus.signal(), Optional.empty(),
-                    Optional.of(helperStatus.signal()), false, wall, protections, Optional.empty());
+                    Optional.of(helperStatus.signal()), false, wall, protections, denials(), Optional.empty());
         }
         String msg = "cannot set up sandbox for app \"" + app + "\": sandbox-init exited with status "
                 + helperStatus.code() + " without a report";
         return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
-                protections, Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+                protections, denials(), Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+    }
+
+    private List<io.sandboxrun.core.launch.Denial> denials() {
+        return denialLog.snapshot();
     }
 
     private Protection landlockProtection() {

@@ -163,7 +163,7 @@ public final class SandboxRuntime implements AutoCloseable {
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan), listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        stdio.parentStreams(), () -> {
+                        new DenialLog(), stdio.parentStreams(), () -> {
                             // Runs before onExit() completes: a caller that saw the result sees it all released.
                             live.remove(self.get());
                             ListenSockets.close(listen);

@@ -72,7 +72,7 @@ public final class Harness implements AutoCloseable {
                          List<ListenAddress> listen, List<Path> roBinds, Map<String, String> env) {
         return new Policy(app, root, command, env, "/usr/local/bin:/usr/bin:/bin", "sandbox", tmpSize, landlock,
                 listen, roBinds, Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
-                new Policy.Identity(1000, 1000, 200000, 65536), stateDir);
+                new Policy.Identity(1000, 1000, 200000, 65536), stateDir, "auto");
     }
 
     /** What a finished run printed and how it ended. */

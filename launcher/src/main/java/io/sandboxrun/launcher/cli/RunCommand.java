@@ -89,6 +89,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--ro-bind", paramLabel = "PATH", description = "Also show this host path, read-only, at the same path (repeatable).")
     List<String> roBinds = new ArrayList<>();
 
+    @Option(names = "--seccomp", paramLabel = "PROFILE", description = "Seccomp profile: auto (python for python"
+            + " interpreters, default otherwise), default, python, strict, or an OCI/Docker JSON profile file.")
+    String seccomp;
+
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Host directory for the runtime's state, such as"
             + " the apps' writable spaces (default: /run/sandbox-run).")
     String stateDir;
@@ -132,6 +136,7 @@ public final class RunCommand implements Callable<Integer> {
         if (landlock != null) cli.landlock(PolicyValues.landlock("--landlock", landlock), PolicyOrigin.option("--landlock"));
         if (hostname != null) cli.hostname(PolicyValues.hostname("--hostname", hostname), PolicyOrigin.option("--hostname"));
         for (String b : roBinds) cli.addRoBind(PolicyValues.hostPath("--ro-bind", b, cwd), PolicyOrigin.option("--ro-bind"));
+        if (seccomp != null) cli.seccomp(PolicyValues.seccomp("--seccomp", seccomp, cwd), PolicyOrigin.option("--seccomp"));
         if (stateDir != null) cli.stateDir(PolicyValues.absolutePath("--state-dir", stateDir), PolicyOrigin.option("--state-dir"));
         if (!command.isEmpty()) cli.command(PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
         overlays.add(cli.build());
@@ -178,7 +183,7 @@ public final class RunCommand implements Callable<Integer> {
     private int setupFailed(Policy policy, PrintWriter err, String step, String message, int code, long start) {
         log(err, message);
         RunResult r = new RunResult(policy.app(), "-", code, Optional.empty(), Optional.empty(), false,
-                Duration.ofNanos(System.nanoTime() - start), List.of(),
+                Duration.ofNanos(System.nanoTime() - start), List.of(), List.of(),
                 Optional.of(new io.sandboxrun.core.launch.SetupFailure("launcher", step, 0, message)));
         writeResult(r, err);
         return code;

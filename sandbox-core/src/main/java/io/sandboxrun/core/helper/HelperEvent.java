@@ -1,8 +1,11 @@
 package io.sandboxrun.core.helper;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /** One JSON line {@code sandbox-init} wrote on its log fd (docs/helper-protocol.md). */
 public sealed interface HelperEvent {
@@ -21,31 +24,62 @@ public sealed interface HelperEvent {
     /** A line this launcher does not know (a newer helper, or a debug line): kept for the log. */
     record Other(String line) implements HelperEvent {}
 
-    ObjectMapper JSON = new ObjectMapper();
-
-    /** Parses one line; never throws: unparseable lines become {@link Other}. */
+    /**
+     * Parses one line; never throws: unparseable lines become {@link Other}. Uses the streaming
+     * parser only (the lines are flat objects), so a launch does not load Jackson's databind.
+     */
     static HelperEvent parse(String line) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(line);
-        } catch (IOException e) {
-            return new Other(line);
+        Map<String, Object> f = Flat.fields(line);
+        if (f == null) return new Other(line);
+        if ("error".equals(f.get("level"))) {
+            return new Error(Flat.text(f, "stage", "?"), Flat.text(f, "step", "?"), Flat.integer(f, "errno", 0),
+                    Flat.text(f, "errname", ""), Flat.text(f, "msg", ""));
         }
-        if (n == null || !n.isObject()) return new Other(line);
-        if ("error".equals(n.path("level").asText())) {
-            return new Error(n.path("stage").asText("?"), n.path("step").asText("?"), n.path("errno").asInt(0),
-                    n.path("errname").asText(""), n.path("msg").asText(""));
+        Object event = f.get("event");
+        if ("landlock".equals(event)) return new LandlockStatus(Flat.integer(f, "abi", 0), Flat.text(f, "status", "?"));
+        if ("exec".equals(event)) return new Exec(Flat.integer(f, "pid", 0));
+        if ("exit".equals(event)) {
+            return new Exit(f.get("code") instanceof Number n ? n.intValue() : null,
+                    f.get("signal") instanceof Number n ? n.intValue() : null, Boolean.TRUE.equals(f.get("core")));
         }
-        switch (n.path("event").asText()) {
-            case "landlock":
-                return new LandlockStatus(n.path("abi").asInt(0), n.path("status").asText("?"));
-            case "exec":
-                return new Exec(n.path("pid").asInt(0));
-            case "exit":
-                return new Exit(n.has("code") ? n.get("code").asInt() : null,
-                        n.has("signal") ? n.get("signal").asInt() : null, n.path("core").asBoolean(false));
-            default:
-                return new Other(line);
+        return new Other(line);
+    }
+
+    /** A flat JSON object's scalar fields. */
+    final class Flat {
+        private static final JsonFactory JSON = new JsonFactory();
+
+        /** The fields, or null when the line is not a flat JSON object. */
+        static Map<String, Object> fields(String line) {
+            try (JsonParser p = JSON.createParser(line)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) return null;
+                Map<String, Object> out = new HashMap<>();
+                for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                    String name = p.currentName();
+                    JsonToken v = p.nextToken();
+                    switch (v) {
+                        case VALUE_STRING: out.put(name, p.getText()); break;
+                        case VALUE_NUMBER_INT: out.put(name, p.getLongValue()); break;
+                        case VALUE_TRUE: out.put(name, Boolean.TRUE); break;
+                        case VALUE_FALSE: out.put(name, Boolean.FALSE); break;
+                        case VALUE_NULL: out.put(name, null); break;
+                        default: return null;   // nested values: not a line we know
+                    }
+                }
+                return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null ? out : null;
+            } catch (IOException e) {
+                return null;
+            }
         }
+
+        static String text(Map<String, Object> f, String key, String absent) {
+            return f.get(key) instanceof String s ? s : absent;
+        }
+
+        static int integer(Map<String, Object> f, String key, int absent) {
+            return f.get(key) instanceof Number n ? n.intValue() : absent;
+        }
+
+        private Flat() {}
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param coreDumped  whether the kernel reported a core dump
  * @param wallTime    from launch() to exit
  * @param protections which walls were active
+ * @param denials     the syscalls the seccomp profile refused, most frequent first
  * @param failure     why setup failed, when it did
  */
 public record RunResult(
@@ -26,10 +27,12 @@ public record RunResult(
         boolean coreDumped,
         Duration wallTime,
         List<Protection> protections,
+        List<Denial> denials,
         Optional<SetupFailure> failure) {
 
     public RunResult {
         protections = List.copyOf(protections);
+        denials = List.copyOf(denials);
     }
 
     /** True when the app ran and exited with code 0. */

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param rlimits    resource limits set in the app before exec
  * @param user       the app's identity inside and its host uid range
  * @param stateDir   host directory for the runtime's state (per-app writable spaces)
+ * @param seccomp    the seccomp profile: {@code auto} (python for python interpreters, default for
+ *                   anything else), a bundled name ({@code default}, {@code python}, {@code strict})
+ *                   or the absolute path of an OCI-format JSON profile
  */
 public record Policy(
         String app,
@@ -36,7 +39,8 @@ public record Policy(
         List<Path> roBinds,
         Map<Rlimit, RlimitValue> rlimits,
         Identity user,
-        Path stateDir) {
+        Path stateDir,
+        String seccomp) {
 
     /** Where the app root appears inside every sandbox; also the working directory. */
     public static final String APP_DIR = "/app";
@@ -52,19 +56,25 @@ public record Policy(
     /** This policy with another command. */
     public Policy withCommand(List<String> newCommand) {
         return new Policy(app, appRoot, newCommand, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir);
+                user, stateDir, seccomp);
     }
 
     /** This policy with another Landlock mode. */
     public Policy withLandlock(LandlockMode mode) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, mode, listen, roBinds, rlimits, user,
-                stateDir);
+                stateDir, seccomp);
     }
 
     /** This policy with other rlimits. */
     public Policy withRlimits(Map<Rlimit, RlimitValue> newRlimits) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, newRlimits,
-                user, stateDir);
+                user, stateDir, seccomp);
+    }
+
+    /** This policy with another seccomp profile choice. */
+    public Policy withSeccomp(String profile) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir, profile);
     }
 
     /** The app's identity inside the sandbox and the host ids its user namespace maps to. */

@@ -16,7 +16,8 @@ import java.util.Map;
  *       also kill an app whose stdout the worker redirected to a growing log file;</li>
  *   <li>user uid 1000, gid 1000, host ids 200000 to 265535 (host-id-base 200000, id-count
  *       65536): far from host root and system users;</li>
- *   <li>state-dir {@code /run/sandbox-run}.</li>
+ *   <li>state-dir {@code /run/sandbox-run};</li>
+ *   <li>seccomp {@code auto}: {@code python} for python interpreters, {@code default} otherwise.</li>
  * </ul>
  */
 public final class PolicyDefaults {
@@ -29,11 +30,13 @@ public final class PolicyDefaults {
             Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0));
     public static final Policy.Identity USER = new Policy.Identity(1000, 1000, 200000, 65536);
     public static final Path STATE_DIR = Path.of("/run/sandbox-run");
+    /** Python interpreters get the {@code python} profile, anything else {@code default}. */
+    public static final String SECCOMP = "auto";
 
     /** The embedded defaults, with {@code appRoot} (made absolute) as the app root. */
     public static Policy embedded(Path appRoot) {
         return new Policy(APP, appRoot.toAbsolutePath().normalize(), List.of(), Map.of(), PATH, HOSTNAME, TMP_SIZE,
-                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR);
+                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR, SECCOMP);
     }
 
     private PolicyDefaults() {}

@@ -35,6 +35,7 @@ public record PolicyOverlay(
         Map<Rlimit, RlimitValue> rlimits,
         User user,
         Path stateDir,
+        String seccomp,
         Map<String, PolicyOrigin> origins) {
 
     public PolicyOverlay {
@@ -101,6 +102,7 @@ public record PolicyOverlay(
         private Long hostIdBase;
         private Integer idCount;
         private Path stateDir;
+        private String seccomp;
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -226,6 +228,11 @@ public record PolicyOverlay(
             return set("state-dir", origin);
         }
 
+        public Builder seccomp(String value, PolicyOrigin origin) {
+            seccomp = value;
+            return set("seccomp", origin);
+        }
+
         /** Records {@code origin} for {@code field} without setting a value (e.g. an empty {@code user:}). */
         public Builder origin(String field, PolicyOrigin origin) {
             return set(field, origin);
@@ -235,7 +242,7 @@ public record PolicyOverlay(
             User user = uid == null && gid == null && hostIdBase == null && idCount == null
                     ? null : new User(uid, gid, hostIdBase, idCount);
             return new PolicyOverlay(source, app, appRoot, command, env, path, hostname, tmpSize, landlock,
-                    listen, roBinds, rlimits, user, stateDir, origins);
+                    listen, roBinds, rlimits, user, stateDir, seccomp, origins);
         }
 
         private Builder set(String field, PolicyOrigin origin) {

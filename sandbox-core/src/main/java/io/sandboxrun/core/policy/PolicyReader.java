@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 final class PolicyReader {
     private static final List<String> KEYS = List.of("app", "app-root", "command", "env", "hostname", "landlock",
-            "listen", "path", "rlimits", "ro-binds", "state-dir", "tmp-size", "user");
+            "listen", "path", "rlimits", "ro-binds", "seccomp", "state-dir", "tmp-size", "user");
     private static final List<String> USER_KEYS = List.of("gid", "host-id-base", "id-count", "uid");
     private static final List<String> RLIMIT_KEYS = List.of("hard", "soft");
     private static final Pattern JACKSON_SOURCE = Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
@@ -74,6 +74,7 @@ final class PolicyReader {
             case "ro-binds" -> roBinds(origin);
             case "rlimits" -> rlimits(origin);
             case "user" -> user(origin);
+            case "seccomp" -> overlay.seccomp(checked(at, () -> PolicyValues.seccomp(key, string(key), baseDir)), origin);
             case "state-dir" -> overlay.stateDir(checked(at, () -> PolicyValues.absolutePath(key, string(key))), origin);
             default -> throw new IllegalStateException("key list and switch disagree: " + key);
         }

@@ -62,6 +62,7 @@ public final class PolicyResolver {
         long idCount;
         final Map<String, PolicyOrigin> userOrigins = new HashMap<>();
         Path stateDir;
+        String seccomp;
 
         Merged(Policy d) {
             app = d.app();
@@ -80,6 +81,7 @@ public final class PolicyResolver {
             hostIdBase = d.user().hostIdBase();
             idCount = d.user().idCount();
             stateDir = d.stateDir();
+            seccomp = d.seccomp();
         }
 
         void apply(PolicyOverlay o) {
@@ -111,6 +113,7 @@ public final class PolicyResolver {
                 if (u.idCount() != null) idCount = user(o, "id-count", u.idCount());
             }
             if (o.stateDir() != null) stateDir = o.stateDir();
+            if (o.seccomp() != null) seccomp = o.seccomp();
         }
 
         private long user(PolicyOverlay o, String name, long value) {
@@ -139,7 +142,7 @@ public final class PolicyResolver {
                 throw PolicyException.of(null, "no command: give one after -- or set command: in the policy");
             }
             return new Policy(app, realRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds,
-                    rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir);
+                    rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir, seccomp);
         }
 
         private void checkUser() {

@@ -222,6 +222,28 @@ public final class PolicyValues {
         return base.toAbsolutePath().resolve(toPath(field, text)).normalize();
     }
 
+    /** The seccomp profile words besides a file path: {@code auto} and the bundled profiles. */
+    public static final List<String> SECCOMP_WORDS = List.of("auto", "default", "python", "strict");
+
+    /**
+     * A seccomp profile choice: one of {@link #SECCOMP_WORDS}, or a JSON file (absolute, or
+     * relative to {@code base}) that must exist; a file is returned as its absolute path.
+     */
+    public static String seccomp(String field, String text, Path base) {
+        noNul(field, text);
+        if (SECCOMP_WORDS.contains(text)) return text;
+        if (!text.contains("/") && !text.endsWith(".json")) {
+            throw PolicyException.of(field, quote(text) + " is not a profile; use auto, default, python, strict"
+                    + " or the path of an OCI seccomp JSON file");
+        }
+        Path p = base.toAbsolutePath().resolve(toPath(field, text)).normalize();
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            throw PolicyException.of(field, quote(text) + " is not a readable file; use auto, default, python, strict"
+                    + " or the path of an OCI seccomp JSON file (relative paths start where the policy file is)");
+        }
+        return p.toString();
+    }
+
     /** An rlimit name as in {@link Rlimit#word()}. */
     public static Rlimit rlimitName(String field, String name) {
         for (Rlimit r : Rlimit.values()) {

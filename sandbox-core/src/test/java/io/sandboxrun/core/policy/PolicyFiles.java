@@ -26,7 +26,7 @@ final class PolicyFiles {
     /** {@code o} with its source and origins dropped, to compare what two sources set. */
     static PolicyOverlay values(PolicyOverlay o) {
         return new PolicyOverlay("-", o.app(), o.appRoot(), o.command(), o.env(), o.path(), o.hostname(), o.tmpSize(),
-                o.landlock(), o.listen(), o.roBinds(), o.rlimits(), o.user(), o.stateDir(), Map.of());
+                o.landlock(), o.listen(), o.roBinds(), o.rlimits(), o.user(), o.stateDir(), o.seccomp(), Map.of());
     }
 
     private PolicyFiles() {}

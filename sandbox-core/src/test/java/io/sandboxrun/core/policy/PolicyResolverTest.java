@@ -29,7 +29,7 @@ class PolicyResolverTest {
         assertEquals(new Policy("app", real(cwd), List.of("true"), Map.of(), "/usr/local/bin:/usr/bin:/bin", "sandbox",
                 64L << 20, LandlockMode.BEST_EFFORT, List.of(), List.of(),
                 Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
-                new Policy.Identity(1000, 1000, 200000, 65536), Path.of("/run/sandbox-run")), p);
+                new Policy.Identity(1000, 1000, 200000, 65536), Path.of("/run/sandbox-run"), "auto"), p);
     }
 
     @Test
@@ -114,7 +114,7 @@ class PolicyResolverTest {
                 withCommand().appRoot(Path.of("/nonexistent/b"), opt("--app-root")).build()));
 
         PolicyOverlay bare = new PolicyOverlay("command line", null, Path.of("/nonexistent/c"), List.of("x"), null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
         fails("command line: app-root: \"/nonexistent/c\" does not exist", List.of(bare));
 
         Path file2 = Files.writeString(tmp.resolve("plain-file"), "");
@@ -162,7 +162,7 @@ class PolicyResolverTest {
                 + " use at most 4294901759", List.of(withCommand().build(), base));
 
         Policy highBase = new Policy("app", cwd, List.of(), Map.of(), "/bin", "h", 1L << 20, LandlockMode.OFF, List.of(),
-                List.of(), Map.of(), new Policy.Identity(1000, 1000, 4_000_000_000L, 65536), Path.of("/run/x"));
+                List.of(), Map.of(), new Policy.Identity(1000, 1000, 4_000_000_000L, 65536), Path.of("/run/x"), "auto");
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(highBase,
                 List.of(withCommand().idCount(300_000_000, opt("--id-count")).build())));
         assertEquals("--id-count: 300000000 with host-id-base 4000000000 maps past host id 4294967294;"
