@@ -25,6 +25,31 @@ struct app_report {
 	char msg[1012];
 };
 
+/*
+ * How far the app got towards execve, in a MAP_SHARED page that init reads once the status pipe
+ * has closed (by exec or by death). Stores are not syscalls, so the app can still record where
+ * it is after the seccomp filter is loaded, when it may no longer be able to write a report.
+ */
+enum app_phase {
+	PHASE_SETUP,
+	PHASE_SECCOMP_LOAD,
+	PHASE_SECCOMP_LISTENER,
+	PHASE_SECCOMP_CLOSE,
+	PHASE_EXEC,
+	PHASE_EXEC_FAILED,
+};
+
+struct app_progress {
+	int32_t phase;
+	int32_t err; /* PHASE_EXEC_FAILED: errno of execve */
+};
+
+static inline void progress_set(struct app_progress *pr, enum app_phase phase, int err)
+{
+	__atomic_store_n(&pr->err, err, __ATOMIC_RELAXED);
+	__atomic_store_n(&pr->phase, (int32_t)phase, __ATOMIC_RELEASE);
+}
+
 void log_setup(int fd);
 void log_set_stage(enum stage stage);
 /* In the app child: errors go to init through this pipe instead of the log fd. */

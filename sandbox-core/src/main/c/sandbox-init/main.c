@@ -5,21 +5,27 @@
 #include "mount.h"
 #include "ns.h"
 #include "plan.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* PF_FORKNOEXEC (include/linux/sched.h): set by fork, cleared by execve; /proc/PID/stat field 9. */
+#define PF_FORKNOEXEC 0x00000040
 
 #define USAGE                                                                                \
 	"usage: sandbox-init --plan-fd N --log-fd M | --check-plan --plan-fd N [--log-fd M] | " \
@@ -74,15 +80,22 @@ static int supervise(pid_t child, int sfd, bool reap_all)
 	}
 }
 
-static void close_listen_fds(const struct plan *p, enum step step)
+/*
+ * The fds only the app may keep: the listen fds, and the control socket, on which the launcher
+ * must see EOF once the app has exec'd or died, so no other copy may stay open.
+ */
+static void close_app_fds(const struct plan *p, enum step step)
 {
 	for (unsigned i = 0; i < p->listen_fds; i++)
 		if (close(3 + (int)i) < 0)
 			die_errno(step, "close listen fd %u", 3 + i);
+	if (p->control_fd >= 0 && close(p->control_fd) < 0)
+		die_errno(step, "close control-fd %d", p->control_fd);
 }
 
 /* Stage 3, the app (pid 2 inside): drop everything, then execve. Errors go to init. */
-static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap, mode_t app_umask)
+static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap, mode_t app_umask,
+			      struct app_progress *pr)
 {
 	char listen_fds[32], listen_pid[32];
 	size_t n_env = p->n_env;
@@ -143,11 +156,7 @@ static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap,
 		die_errno(STEP_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS");
 	landlock_apply(p);
 
-	/*
-	 * Later stage goes here: load the seccomp filter, send its listener over the control socket,
-	 * wait for "go". It must stay last before execve so the filter need not allow the setup above.
-	 */
-
+	/* Before the filter, which would otherwise have to allow the getpid. */
 	if (p->listen_fds) {
 		snprintf(listen_fds, sizeof listen_fds, "LISTEN_FDS=%u", p->listen_fds);
 		snprintf(listen_pid, sizeof listen_pid, "LISTEN_PID=%d", (int)getpid());
@@ -155,16 +164,125 @@ static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap,
 		p->envp[n_env++] = listen_pid;
 	}
 	p->envp[n_env] = NULL;
+
+	/*
+	 * The seccomp filter last: every syscall the helper makes after the load must be allowed by
+	 * the app's profile, so as few as possible come after it (sendmsg, close, execve). After
+	 * no_new_privs, which an unprivileged load requires, and after Landlock, whose setup the
+	 * profile then need not allow.
+	 */
+	if (p->seccomp_insns)
+		seccomp_install(p, pr);
+	progress_set(pr, PHASE_EXEC, 0);
 	execve(p->exec_path, p->argv, p->envp);
 	int err = errno;
+	/* First in memory: under a filter the report below may not get through. */
+	progress_set(pr, PHASE_EXEC_FAILED, err);
 	die_with(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, err, STEP_EXEC,
 		 "execve %s", p->exec_path);
+}
+
+/*
+ * Whether the app certainly never exec'd, from the procfs of the plan's first proc op: execve
+ * clears PF_FORKNOEXEC before it closes the close-on-exec fds, so once the status pipe has
+ * closed the flag is final, zombie or not. false means it exec'd, or we cannot tell (no proc op,
+ * or something else mounted over it).
+ */
+static bool never_execed(const struct plan *p, pid_t app)
+{
+	char path[PATH_MAX], buf[1024], *s;
+	const char *proc = NULL;
+	unsigned flags;
+	ssize_t n;
+	int fd;
+
+	for (size_t i = 0; i < p->n_fs && !proc; i++)
+		if (p->fs[i].kind == FS_PROC)
+			proc = p->fs[i].dst;
+	if (!proc)
+		return false;
+	snprintf(path, sizeof path, "%s/%d/stat", strcmp(proc, "/") ? proc : "", (int)app);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = TEMP_FAILURE_RETRY(read(fd, buf, sizeof buf - 1));
+	if (close(fd) < 0)
+		die_errno(STEP_EXEC_STATUS, "close %s", path);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold anything. */
+	s = strrchr(buf, ')');
+	if (!s || sscanf(s + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) != 1)
+		return false;
+	return flags & PF_FORKNOEXEC;
+}
+
+/*
+ * The status pipe closes at execve, and also when the app dies before it. Without a filter only
+ * a signal from outside does that (reported as before: exec, then the exit). With one, the
+ * filter can kill the app, or keep its report from us, between the load and execve: the phase
+ * the app recorded says where it was, and for execve itself never_execed() says whether it got
+ * through. Returns when the app exec'd (or we cannot tell), else logs why and exits.
+ */
+static void check_exec(const struct plan *p, pid_t app, const struct app_progress *pr)
+{
+	int phase = __atomic_load_n(&pr->phase, __ATOMIC_ACQUIRE), err = 0, code = EXIT_SETUP;
+	char msg[sizeof ((struct app_report *)0)->msg], what[512], how[64];
+	enum step step = STEP_SECCOMP_LOAD;
+	const char *need = "";
+	int status;
+
+	switch (phase) {
+	case PHASE_SETUP:
+		return;
+	case PHASE_SECCOMP_LOAD:
+		snprintf(what, sizeof what, "seccomp(SECCOMP_SET_MODE_FILTER)");
+		break;
+	case PHASE_SECCOMP_LISTENER:
+		step = STEP_SECCOMP_LISTENER;
+		snprintf(what, sizeof what, "sendmsg of the listener on control-fd %d", p->control_fd);
+		need = "; the filter must allow sendmsg on the control fd";
+		break;
+	case PHASE_SECCOMP_CLOSE:
+		step = STEP_SECCOMP_LISTENER;
+		snprintf(what, sizeof what, "close of the listener");
+		need = "; the filter must allow close";
+		break;
+	case PHASE_EXEC:
+		if (!never_execed(p, app))
+			return;
+		step = STEP_EXEC;
+		snprintf(what, sizeof what, "execve %.400s", p->exec_path);
+		need = p->seccomp_insns ? "; the filter must allow execve" : "";
+		break;
+	case PHASE_EXEC_FAILED:
+		step = STEP_EXEC;
+		err = __atomic_load_n(&pr->err, __ATOMIC_RELAXED);
+		code = err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+		snprintf(what, sizeof what, "execve %.400s failed and its report was lost", p->exec_path);
+		need = "; the filter must allow write";
+		break;
+	default:
+		die(STEP_EXEC_STATUS, "unknown app phase %d", phase);
+	}
+	if (TEMP_FAILURE_RETRY(waitpid(app, &status, 0)) < 0)
+		die_errno(STEP_WAIT, "waitpid app");
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof how, "was killed by signal %d (SIG%s)", WTERMSIG(status),
+			 sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(how, sizeof how, "exited with code %d", exit_code(status));
+	snprintf(msg, sizeof msg, "%s: the app %s before exec%s", what, how, need);
+	log_error(STAGE_APP, step, err, msg);
+	_exit(code);
 }
 
 /* Stage 2, init (pid 1 inside): build the root, fork the app, supervise it. */
 static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 {
 	struct pollfd pfd = { .fd = sync_fd, .events = POLLIN };
+	struct app_progress *progress;
 	struct app_report rep;
 	int report[2], sfd, status;
 	mode_t app_umask;
@@ -212,18 +330,23 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 	/* Close-on-exec: 0 bytes read means execve succeeded, a report means it did not. */
 	if (pipe2(report, O_CLOEXEC) < 0)
 		die_errno(STEP_FORK, "pipe2 exec status");
+	/* Shared with the app across fork; execve drops its mapping, so the app never sees it. */
+	progress = mmap(NULL, sizeof *progress, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+	if (progress == MAP_FAILED)
+		die_errno(STEP_FORK, "mmap exec progress page");
 	app = fork();
 	if (app < 0)
 		die_errno(STEP_FORK, "fork app");
 	if (app == 0) {
 		if (close(report[0]) < 0)
 			die_errno(STEP_FORK, "close exec status read end");
-		run_app(p, report[1], last_cap, app_umask);
+		run_app(p, report[1], last_cap, app_umask, progress);
 	}
 	/* Our copy of the write end must go, or the read below never sees EOF. */
 	if (close(report[1]) < 0)
 		die_errno(STEP_FORK, "close exec status write end");
-	close_listen_fds(p, STEP_FORK);
+	close_app_fds(p, STEP_FORK);
 
 	n = TEMP_FAILURE_RETRY(read(report[0], &rep, sizeof rep));
 	if (n < 0)
@@ -239,6 +362,9 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 	}
 	if (close(report[0]) < 0)
 		die_errno(STEP_EXEC_STATUS, "close exec status pipe");
+	check_exec(p, app, progress);
+	if (munmap(progress, sizeof *progress) < 0)
+		die_errno(STEP_EXEC_STATUS, "munmap exec progress page");
 	log_event("{\"event\":\"exec\",\"pid\":%d}", (int)app);
 
 	status = supervise(app, sfd, true);
@@ -309,8 +435,8 @@ static _Noreturn void run_outer(struct plan *p)
 	ns_write_id_maps(pid, p->host_base, p->id_count);
 	if (TEMP_FAILURE_RETRY(write(sync[1], "g", 1)) != 1)
 		die_errno(STEP_SYNC, "release init");
-	/* sync[1] stays open until we exit: see run_init. The app has its own listen fds now. */
-	close_listen_fds(p, STEP_SYNC);
+	/* sync[1] stays open until we exit: see run_init. init has its own listen and control fds. */
+	close_app_fds(p, STEP_SYNC);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
 		die_errno(STEP_SIGNALS, "signalfd");
@@ -371,5 +497,7 @@ int main(int argc, char **argv)
 	plan_check_fds(&plan, plan_fd, log_fd);
 	if (close(plan_fd) < 0)
 		die_errno(STEP_PLAN_READ, "close plan fd %d", plan_fd);
+	if (plan.seccomp_fd >= 0)
+		seccomp_read(&plan);
 	run_outer(&plan);
 }

@@ -10,18 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Paths get a short prefix ("/newroot", "/oldroot") at run time; keep them well below PATH_MAX. */
 #define PLAN_PATH_MAX 3900
 #define PID_MAX_LIMIT 4194304 /* include/linux/threads.h, 64-bit */
 #define LISTEN_FDS_MAX 4096
+#define FD_MAX 65535 /* the same bound as --plan-fd and --log-fd */
 
 enum op {
 	OP_PARENT_PID, OP_NAMESPACES, OP_ID_MAP, OP_USER, OP_HOSTNAME, OP_ROOT_SIZE,
 	OP_BIND_RO, OP_BIND_RW, OP_BIND_DEV, OP_TMPFS, OP_PROC, OP_DEVPTS, OP_DIR, OP_FILE,
 	OP_SYMLINK, OP_REMOUNT_RO, OP_RLIMIT, OP_LANDLOCK, OP_LANDLOCK_PATH, OP_CHDIR, OP_ENV,
-	OP_LISTEN_FDS, OP_EXEC, OP_ARGV, OP_COUNT
+	OP_LISTEN_FDS, OP_CONTROL_FD, OP_SECCOMP, OP_EXEC, OP_ARGV, OP_COUNT
 };
 
 static const struct op_desc {
@@ -52,6 +54,8 @@ static const struct op_desc {
 	[OP_CHDIR] = { "chdir", 1, true, false, { "DIR" } },
 	[OP_ENV] = { "env", 1, false, false, { "K=V" } },
 	[OP_LISTEN_FDS] = { "listen-fds", 1, true, false, { "L" } },
+	[OP_CONTROL_FD] = { "control-fd", 1, true, false, { "N" } },
+	[OP_SECCOMP] = { "seccomp", 2, true, false, { "FD", "LISTENER" } },
 	[OP_EXEC] = { "exec", 1, true, true, { "PATH" } },
 	[OP_ARGV] = { "argv", 1, true, true, { "N" } },
 };
@@ -346,6 +350,19 @@ static size_t decode(const struct ctx *c, struct plan *p)
 		p->listen_fds = (unsigned)num(c, 0, 0, LISTEN_FDS_MAX);
 		p->listen_fds_token = (int)c->op_tok;
 		break;
+	case OP_CONTROL_FD:
+		p->control_fd = (int)num(c, 0, 3, FD_MAX);
+		p->control_fd_token = (int)c->op_tok;
+		break;
+	case OP_SECCOMP:
+		p->seccomp_fd = (int)num(c, 0, 3, FD_MAX);
+		p->seccomp_token = (int)c->op_tok;
+		s = arg(c, 1);
+		if (!strcmp(s, "listener"))
+			p->seccomp_listener = true;
+		else if (strcmp(s, "no-listener"))
+			bad(STEP_PLAN_VALIDATE, c, 1, "want listener or no-listener");
+		break;
 	case OP_EXEC:
 		p->exec_path = path(c, 0);
 		break;
@@ -394,6 +411,24 @@ static void validate(struct plan *p, const size_t *seen, char **tok)
 		c.op_tok = seen[OP_HOSTNAME] - 1;
 		bad(STEP_PLAN_VALIDATE, &c, 0, "needs \"uts\" in namespaces (else the host's name changes)");
 	}
+	/* Like the plan and log fds: fds 3..3+L-1 are the app's, and it gets them renumbered. */
+	if (p->control_fd >= 0 && p->control_fd < 3 + (int)p->listen_fds) {
+		c.op = OP_CONTROL_FD;
+		c.op_tok = (size_t)p->control_fd_token;
+		bad(STEP_PLAN_VALIDATE, &c, 0, "inside the listen fds 3..%u", 2 + p->listen_fds);
+	}
+	if (p->seccomp_fd >= 0) {
+		c.op = OP_SECCOMP;
+		c.op_tok = (size_t)p->seccomp_token;
+		if (p->seccomp_fd < 3 + (int)p->listen_fds)
+			bad(STEP_PLAN_VALIDATE, &c, 0, "inside the listen fds 3..%u", 2 + p->listen_fds);
+		if (p->seccomp_fd == p->control_fd)
+			bad(STEP_PLAN_VALIDATE, &c, 0, "the same fd as control-fd (token %d)",
+			    p->control_fd_token + 1);
+		/* The listener goes to the launcher over the control socket, the only way out. */
+		if (p->seccomp_listener && p->control_fd < 0)
+			bad(STEP_PLAN_VALIDATE, &c, 1, "needs control-fd");
+	}
 	for (size_t i = 0; i < p->n_env && p->listen_fds; i++)
 		if (!strncmp(p->envp[i], "LISTEN_FDS=", 11) || !strncmp(p->envp[i], "LISTEN_PID=", 11))
 			die(STEP_PLAN_VALIDATE, "env \"%.40s\": conflicts with listen-fds (token %d), "
@@ -421,7 +456,8 @@ void plan_parse(char *buf, size_t len, struct plan *p)
 		die(STEP_PLAN_PARSE, "token 1 \"%.40s\": want magic \"%s\"", tok[0], PLAN_MAGIC);
 
 	/* Every op takes at least one argument, so ntok / 2 bounds each list. */
-	*p = (struct plan){ .root_size = DEFAULT_ROOT_SIZE, .chdir = "/", .landlock = LANDLOCK_OFF };
+	*p = (struct plan){ .root_size = DEFAULT_ROOT_SIZE, .chdir = "/", .landlock = LANDLOCK_OFF,
+			    .control_fd = -1, .seccomp_fd = -1 };
 	p->fs = alloc(ntok / 2 + 1, sizeof *p->fs);
 	p->rlimits = alloc(ntok / 2 + 1, sizeof *p->rlimits);
 	p->ll_paths = alloc(ntok / 2 + 1, sizeof *p->ll_paths);
@@ -459,32 +495,37 @@ void plan_parse(char *buf, size_t len, struct plan *p)
 	free(tok);
 }
 
-void plan_read(int fd, char **buf, size_t *len)
+void read_whole(int fd, size_t max, enum step step, const char *what, char **buf, size_t *len)
 {
 	/* One extra byte tells "exactly at the limit" from "too big". */
-	char *b = malloc(PLAN_MAX_BYTES + 1);
+	char *b = malloc(max + 1);
 	size_t n = 0;
 	bool seq = false;
 
 	if (!b)
-		die_errno(STEP_PLAN_READ, "allocate %d bytes", PLAN_MAX_BYTES + 1);
+		die_errno(step, "allocate %zu bytes", max + 1);
 	for (;;) {
-		ssize_t r = seq ? TEMP_FAILURE_RETRY(read(fd, b + n, PLAN_MAX_BYTES + 1 - n))
-				: TEMP_FAILURE_RETRY(pread(fd, b + n, PLAN_MAX_BYTES + 1 - n, (off_t)n));
+		ssize_t r = seq ? TEMP_FAILURE_RETRY(read(fd, b + n, max + 1 - n))
+				: TEMP_FAILURE_RETRY(pread(fd, b + n, max + 1 - n, (off_t)n));
 		if (r < 0 && errno == ESPIPE && !seq && n == 0) {
 			seq = true; /* a pipe: tests feed the plan this way */
 			continue;
 		}
 		if (r < 0)
-			die_errno(STEP_PLAN_READ, "read plan fd %d", fd);
+			die_errno(step, "read %s fd %d", what, fd);
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > PLAN_MAX_BYTES)
-			die(STEP_PLAN_READ, "plan fd %d: more than %d bytes", fd, PLAN_MAX_BYTES);
+		if (n > max)
+			die(step, "%s fd %d: more than %zu bytes", what, fd, max);
 	}
 	*buf = b;
 	*len = n;
+}
+
+void plan_read(int fd, char **buf, size_t *len)
+{
+	read_whole(fd, PLAN_MAX_BYTES, STEP_PLAN_READ, "plan", buf, len);
 }
 
 void plan_check_fds(const struct plan *p, int plan_fd, int log_fd)
@@ -498,4 +539,30 @@ void plan_check_fds(const struct plan *p, int plan_fd, int log_fd)
 	if ((plan_fd >= 3 && plan_fd < first_free) || (log_fd >= 3 && log_fd < first_free))
 		die(STEP_PLAN_VALIDATE, "--plan-fd %d / --log-fd %d: inside the listen fds 3..%d",
 		    plan_fd, log_fd, first_free - 1);
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? p->seccomp_fd : p->control_fd;
+		int tok = (i ? p->seccomp_token : p->control_fd_token) + 1;
+		const char *op = i ? "seccomp" : "control-fd";
+
+		if (fd < 0)
+			continue;
+		if (fd == plan_fd || fd == log_fd)
+			die(STEP_PLAN_VALIDATE, "%s (token %d) %d: the same fd as --plan-fd %d / --log-fd %d",
+			    op, tok, fd, plan_fd, log_fd);
+		if (fcntl(fd, F_GETFD) < 0)
+			die_errno(STEP_PLAN_VALIDATE, "%s (token %d): fd %d is not open", op, tok, fd);
+	}
+	if (p->control_fd >= 0) {
+		int domain, type;
+		socklen_t dl = sizeof domain, tl = sizeof type;
+
+		if (getsockopt(p->control_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
+		    getsockopt(p->control_fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+			die_errno(STEP_PLAN_VALIDATE, "control-fd (token %d) %d: not a socket",
+				  p->control_fd_token + 1, p->control_fd);
+		if (domain != AF_UNIX || type != SOCK_SEQPACKET)
+			die(STEP_PLAN_VALIDATE, "control-fd (token %d) %d: want an AF_UNIX SOCK_SEQPACKET "
+			    "socket, not domain %d type %d", p->control_fd_token + 1, p->control_fd, domain,
+			    type);
+	}
 }

@@ -2,6 +2,8 @@
 #ifndef SANDBOX_PLAN_H
 #define SANDBOX_PLAN_H
 
+#include "log.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,15 +75,24 @@ struct plan {
 	size_t n_env;
 	unsigned listen_fds;
 	int listen_fds_token;
+	int control_fd; /* -1: none */
+	int control_fd_token;
+	int seccomp_fd; /* -1: none; the outer reads the program and closes it before clone */
+	int seccomp_token;
+	bool seccomp_listener;
+	void *seccomp_prog; /* struct sock_filter[seccomp_insns], read by seccomp_read */
+	size_t seccomp_insns;
 	const char *exec_path;
 	char **argv; /* NULL-terminated */
 };
 
-/* Reads the whole plan from fd: pread from offset 0 (memfd), or read(2) for a pipe. */
+/* Reads all of fd, at most max bytes: pread from offset 0 (memfd), or read(2) for a pipe. */
+void read_whole(int fd, size_t max, enum step step, const char *what, char **buf, size_t *len);
+/* Reads the whole plan from fd. */
 void plan_read(int fd, char **buf, size_t *len);
 /* Decodes and validates everything; dies with step plan-parse/plan-validate and exit 125. */
 void plan_parse(char *buf, size_t len, struct plan *p);
-/* Run-time checks of the fd layout: listen fds open, plan/log fds above them. */
+/* Run-time checks of the fd layout: listen fds open; plan, log, control and seccomp fds above them. */
 void plan_check_fds(const struct plan *p, int plan_fd, int log_fd);
 
 #endif

@@ -3,6 +3,7 @@ package io.sandboxrun.launcher;
 import io.sandboxrun.core.linux.Eventfd;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Poll;
+import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.linux.Wait;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,14 @@ final class Monitor implements AutoCloseable {
     private static final long LOG_GRACE_NANOS = 2_000_000_000L;
     private static final int MAX_LINE = 64 * 1024;
 
-    /** Callbacks of one supervised helper; both run on the monitor thread and must not block. */
+    /** Callbacks of one supervised helper; all run on the monitor thread and must not block. */
     interface Listener {
         void line(String line);
+
+        /** A message on the control socket; the listener owns the received descriptors. */
+        default void control(UnixSocket.Received message) {
+            message.close();
+        }
 
         void ended(Wait.Status status);
     }
@@ -39,11 +45,15 @@ final class Monitor implements AutoCloseable {
         thread.start();
     }
 
-    /** Starts supervising: takes ownership of {@code pidfd} and {@code log} (made non-blocking). */
-    void watch(int pid, Fd pidfd, Fd log, Listener listener) {
+    /**
+     * Starts supervising: takes ownership of {@code pidfd}, {@code log} and {@code control} (the
+     * launcher's end of the helper's control socket, or null), made non-blocking.
+     */
+    void watch(int pid, Fd pidfd, Fd log, Fd control, Listener listener) {
         log.setNonBlocking(true);
+        if (control != null) control.setNonBlocking(true);
         synchronized (watches) {
-            watches.add(new Watch(pid, pidfd, log, listener));
+            watches.add(new Watch(pid, pidfd, log, control, listener));
         }
         Eventfd.signal(wake);
     }
@@ -61,13 +71,14 @@ final class Monitor implements AutoCloseable {
             synchronized (watches) {
                 snapshot = new ArrayList<>(watches);
             }
-            int[] fds = new int[1 + 2 * snapshot.size()];
+            int[] fds = new int[1 + 3 * snapshot.size()];
             fds[0] = wake.get();
             boolean lingering = false;
             for (int i = 0; i < snapshot.size(); i++) {
                 Watch w = snapshot.get(i);
-                fds[1 + 2 * i] = w.log.isOpen() ? w.log.get() : -1;   // poll ignores negative fds
-                fds[2 + 2 * i] = w.status == null ? w.pidfd.get() : -1;
+                fds[1 + 3 * i] = w.log.isOpen() ? w.log.get() : -1;   // poll ignores negative fds
+                fds[2 + 3 * i] = w.status == null ? w.pidfd.get() : -1;
+                fds[3 + 3 * i] = w.control != null && w.control.isOpen() ? w.control.get() : -1;
                 lingering |= w.status != null;
             }
             short[] rev;
@@ -81,8 +92,9 @@ final class Monitor implements AutoCloseable {
             for (int i = 0; i < snapshot.size(); i++) {
                 Watch w = snapshot.get(i);
                 try {
-                    if (rev[1 + 2 * i] != 0) w.drainLog(buf);
-                    if (rev[2 + 2 * i] != 0) w.reap();
+                    if (rev[3 + 3 * i] != 0) w.drainControl();
+                    if (rev[1 + 3 * i] != 0) w.drainLog(buf);
+                    if (rev[2 + 3 * i] != 0) w.reap();
                     if (w.status != null && w.log.isOpen() && System.nanoTime() - w.exitedAt > LOG_GRACE_NANOS) {
                         w.closeLog();
                     }
@@ -99,6 +111,7 @@ final class Monitor implements AutoCloseable {
             watches.remove(w);
         }
         w.pidfd.close();
+        if (w.control != null) w.control.close();
         w.listener.ended(w.status);
     }
 
@@ -118,15 +131,17 @@ final class Monitor implements AutoCloseable {
         final int pid;
         final Fd pidfd;
         final Fd log;
+        final Fd control;
         final Listener listener;
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         Wait.Status status;
         long exitedAt;
 
-        Watch(int pid, Fd pidfd, Fd log, Listener listener) {
+        Watch(int pid, Fd pidfd, Fd log, Fd control, Listener listener) {
             this.pid = pid;
             this.pidfd = pidfd;
             this.log = log;
+            this.control = control;
             this.listener = listener;
         }
 
@@ -145,6 +160,18 @@ final class Monitor implements AutoCloseable {
                         pending.write(buf[i]);
                     }
                 }
+            }
+        }
+
+        void drainControl() {
+            while (control.isOpen()) {
+                var m = UnixSocket.receive(control);
+                if (m.isEmpty()) return;                // nothing more for now
+                if (m.get().endOfStream()) {            // the helper's end is closed (exec or exit)
+                    control.close();
+                    return;
+                }
+                listener.control(m.get());
             }
         }
 

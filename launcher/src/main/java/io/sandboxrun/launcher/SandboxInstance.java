@@ -9,7 +9,11 @@ import io.sandboxrun.core.launch.SetupFailure;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Pidfd;
 import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.linux.Wait;
+import io.sandboxrun.core.notify.NotificationHandler;
+import io.sandboxrun.core.notify.NotificationLoop;
+import io.sandboxrun.core.notify.Registration;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -38,6 +42,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final Streams streams;
     private final List<String> listening;
     private final DenialLog denialLog;
+    /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
+    private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
     private final CompletableFuture<RunResult> exit = new CompletableFuture<>();
     private volatile HelperEvent.Error error;
     private volatile HelperEvent.Exit appExit;
@@ -69,6 +75,9 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     @Override public int pid() { return pid; }
 
     @Override public List<String> listening() { return listening; }
+
+    /** Where the learnt syscalls come from, once the seccomp listener is registered in learning mode. */
+    void learnedFrom(java.util.function.Supplier<List<String>> names) { learnedLog = names; }
 
     @Override public CompletableFuture<RunResult> onExit() { return exit; }
 
@@ -102,6 +111,30 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     @Override public Optional<InputStream> stderr() { return streams.stderr(); }
 
+    private NotificationLoop notifications;
+    private NotificationHandler seccompHandler;
+    private Registration seccompRegistration;
+
+    /** Where this instance's seccomp listener goes when the helper hands it over. */
+    void superviseSeccomp(NotificationLoop loop, NotificationHandler handler) {
+        this.notifications = loop;
+        this.seccompHandler = handler;
+    }
+
+    @Override
+    public void control(UnixSocket.Received message) {
+        String text = new String(message.data(), java.nio.charset.StandardCharsets.UTF_8);
+        if ("seccomp-listener".equals(text) && message.fds().size() == 1 && notifications != null
+                && seccompRegistration == null) {
+            seccompRegistration = notifications.register(message.fds().get(0), seccompHandler, app + "/" + id, null);
+            verbose.accept("app=" + app + " instance=" + id + " seccomp listener registered");
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " unexpected control message \""
+                + text + "\" with " + message.fds().size() + " fds: ignored");
+        message.close();
+    }
+
     @Override
     public void line(String line) {
         HelperEvent e = HelperEvent.parse(line);
@@ -120,6 +153,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         synchronized (signalFd) {
             signalFd.close();
         }
+        // Normally closed already on the listener's hang-up, when the filter's last task died.
+        if (seccompRegistration != null) seccompRegistration.close();
         RunResult result;
         try {
             result = result(helperStatus);
@@ -143,27 +178,31 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
             String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message();
-            return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(),
+            return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
                     Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
         HelperEvent.Exit x = appExit;
         if (x != null && x.signal() != null) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + x.signal(), Optional.empty(), Optional.of(x.signal()),
-                    x.core(), wall, protections, denials(), Optional.empty());
+                    x.core(), wall, protections, denials(), learned(), Optional.empty());
         }
         if (x != null && x.code() != null) {
-            return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections, denials(),
+            return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections, denials(), learned(),
                     Optional.empty());
         }
         // No report from init: the helper itself was killed (kill(), or the launcher's own end).
         if (helperStatus.signalled()) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + helperStatus.signal(), Optional.empty(),
-                    Optional.of(helperStatus.signal()), false, wall, protections, denials(), Optional.empty());
+                    Optional.of(helperStatus.signal()), false, wall, protections, denials(), learned(), Optional.empty());
         }
         String msg = "cannot set up sandbox for app \"" + app + "\": sandbox-init exited with status "
                 + helperStatus.code() + " without a report";
         return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
-                protections, denials(), Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+                protections, denials(), learned(), Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+    }
+
+    private List<String> learned() {
+        return learnedLog.get();
     }
 
     private List<io.sandboxrun.core.launch.Denial> denials() {

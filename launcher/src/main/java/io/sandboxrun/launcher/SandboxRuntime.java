@@ -22,6 +22,9 @@ import io.sandboxrun.core.linux.Pipe;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.linux.Spawn;
 import io.sandboxrun.core.linux.Terminal;
+import io.sandboxrun.core.linux.UnixSocket;
+import io.sandboxrun.core.notify.NotificationLoop;
+import io.sandboxrun.seccomp.compile.CompileOptions;
 import io.sandboxrun.core.linux.SyscallException;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.fs.MountSyscalls;
@@ -72,6 +75,7 @@ public final class SandboxRuntime implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    private NotificationLoop notifications;
 
     private SandboxRuntime(Path helper, Consumer<String> verbose) {
         this.helper = helper;
@@ -135,11 +139,20 @@ public final class SandboxRuntime implements AutoCloseable {
             undo.onFailure(lease::close);
             // A terminal passed through gets a fresh devpts inside, so the app can open ptys of its own.
             boolean tty = spec.stdin() instanceof Stdio.Inherit && Terminal.isatty(0);
-            FsPlan fs = planner.plan(policy, lease.hostDir(), lease.insidePath(), tty);
+            WhitelistPlanner.WhitelistPlan whitelist = planner.planDetailed(policy, lease.hostDir(), lease.insidePath(), tty);
+            FsPlan fs = whitelist.fsPlan();
+            // Descriptor layout in the helper (and the app until exec): 0-2 stdio, 3.. listen sockets,
+            // then the plan, the log pipe, the control socket and the seccomp program.
+            int listenCount = policy.listen().size();
+            int planNo = 3 + listenCount, logNo = planNo + 1, controlNo = planNo + 2, seccompNo = planNo + 3;
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo);
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
             List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
+            boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
+            if (listener) plan = plan.withControlFd(controlNo);
+            plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener));
 
             List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
             try {
@@ -152,26 +165,41 @@ public final class SandboxRuntime implements AutoCloseable {
                 Pipe log = Pipe.open();
                 childEnds.add(log.writeEnd());
                 undo.onFailure(log.readEnd()::close);
-                int planNo = 3 + listen.size(), logNo = planNo + 1;
                 fds.put(planNo, planFd.get());
                 fds.put(logNo, log.writeEnd().get());
+                Fd program = Memfd.sealed("sandbox-seccomp-" + id, seccomp.filter().program());
+                childEnds.add(program);
+                fds.put(seccompNo, program.get());
+                Fd control = null;
+                if (listener) {
+                    UnixSocket.Pair pair = UnixSocket.pair();
+                    childEnds.add(pair.second());
+                    control = pair.first();
+                    undo.onFailure(control::close);
+                    fds.put(controlNo, pair.second().get());
+                }
                 List<String> argv = List.of(helper.toString(), "--plan-fd", Integer.toString(planNo),
                         "--log-fd", Integer.toString(logNo));
                 int pid = spawn(argv, fds);
                 Fd pidfd = Pidfd.open(pid);
                 Fd signalFd = Pidfd.open(pid);
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
+                DenialLog denials = new DenialLog();
+                SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
+                        denials, line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
-                        protections(plan), listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        new DenialLog(), stdio.parentStreams(), () -> {
+                        protections(plan, seccomp), listen.stream().map(ListenSockets.Opened::describe).toList(),
+                        denials, stdio.parentStreams(), () -> {
                             // Runs before onExit() completes: a caller that saw the result sees it all released.
                             live.remove(self.get());
                             ListenSockets.close(listen);
                             lease.close();
                         }, verbose);
                 self.set(instance);
+                instance.superviseSeccomp(notifications(), supervisor);
+                if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
                 live.add(instance);
-                monitor.watch(pid, pidfd, log.readEnd(), instance);
+                monitor.watch(pid, pidfd, log.readEnd(), control, instance);
                 verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
                         + " exec=" + fs.executable());
                 undo.commit();
@@ -200,7 +228,13 @@ public final class SandboxRuntime implements AutoCloseable {
         }
     }
 
-    private static List<Protection> protections(HelperPlan plan) {
+    /** The runtime's one notification loop, started with the first filter that needs it. */
+    private synchronized NotificationLoop notifications() {
+        if (notifications == null) notifications = new NotificationLoop(1);
+        return notifications;
+    }
+
+    private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp) {
         List<Protection> p = new ArrayList<>();
         p.add(new Protection("namespaces", Protection.Status.ENFORCED,
                 plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
@@ -209,7 +243,12 @@ public final class SandboxRuntime implements AutoCloseable {
         p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
                 + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
         p.add(new Protection("network", Protection.Status.ENFORCED, "empty network namespace: loopback only"));
-        p.add(new Protection("seccomp", Protection.Status.NOT_ENFORCED, "not built yet (issue 4)"));
+        p.add(seccomp.options().mode() == CompileOptions.Mode.LEARN
+                ? new Protection("seccomp", Protection.Status.NOT_ENFORCED, "learning mode: profile " + seccomp.profileName()
+                        + " not applied; every syscall allowed and recorded")
+                : new Protection("seccomp", Protection.Status.ENFORCED, "profile " + seccomp.profileName() + ", "
+                        + seccomp.filter().instructions() + " BPF instructions, native ABI only"
+                        + (seccomp.filter().needsListener() ? ", refusals answered and counted by the launcher" : "")));
         p.add(new Protection("cgroups", Protection.Status.NOT_ENFORCED, "not built yet (issue 5)"));
         return p;
     }
@@ -231,6 +270,9 @@ public final class SandboxRuntime implements AutoCloseable {
             }
         }
         monitor.close();
+        synchronized (this) {
+            if (notifications != null) notifications.close();
+        }
         spawner.shutdownNow();
     }
 

@@ -183,7 +183,7 @@ public final class RunCommand implements Callable<Integer> {
     private int setupFailed(Policy policy, PrintWriter err, String step, String message, int code, long start) {
         log(err, message);
         RunResult r = new RunResult(policy.app(), "-", code, Optional.empty(), Optional.empty(), false,
-                Duration.ofNanos(System.nanoTime() - start), List.of(), List.of(),
+                Duration.ofNanos(System.nanoTime() - start), List.of(), List.of(), List.of(),
                 Optional.of(new io.sandboxrun.core.launch.SetupFailure("launcher", step, 0, message)));
         writeResult(r, err);
         return code;

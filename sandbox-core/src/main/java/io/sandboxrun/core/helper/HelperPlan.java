@@ -11,6 +11,9 @@ import java.util.Set;
 /**
  * Everything {@code sandbox-init} does for one instance, decided in Java before the spawn
  * (docs/helper-protocol.md). {@link PlanEncoder} turns it into the bytes the helper reads.
+ *
+ * <p>{@code controlFd} ({@code -1}: none) and {@code seccomp} ({@code null}: none) are optional:
+ * build without them, then add them with {@link #withControlFd} and {@link #withSeccomp}.
  */
 public record HelperPlan(
         int parentPid,
@@ -29,7 +32,23 @@ public record HelperPlan(
         List<String> env,
         int listenFds,
         String executable,
-        List<String> argv) {
+        List<String> argv,
+        int controlFd,
+        Seccomp seccomp) {
+
+    /** No fd (for {@code controlFd}). */
+    public static final int NO_FD = -1;
+
+    /**
+     * The {@code seccomp} op: {@code programFd} holds the BPF program (an array of
+     * {@code struct sock_filter}); with {@code listener} the helper sends the filter's listener
+     * over the control socket, which the plan must then have.
+     */
+    public record Seccomp(int programFd, boolean listener) {
+        public Seccomp {
+            if (programFd < 3) throw new IllegalArgumentException("seccomp program fd " + programFd + ": want 3 or above");
+        }
+    }
 
     public HelperPlan {
         namespaces = Set.copyOf(namespaces);
@@ -39,6 +58,41 @@ public record HelperPlan(
         env = List.copyOf(env);
         argv = List.copyOf(argv);
         if (argv.isEmpty()) throw new IllegalArgumentException("argv is empty");
+        // Like the plan and log fds: 3..3+listenFds-1 are the listen fds.
+        int firstFree = 3 + listenFds;
+        if (controlFd != NO_FD && controlFd < firstFree) {
+            throw new IllegalArgumentException("control fd " + controlFd + ": want " + firstFree + " or above");
+        }
+        if (seccomp != null && seccomp.programFd() < firstFree) {
+            throw new IllegalArgumentException("seccomp program fd " + seccomp.programFd() + ": want " + firstFree + " or above");
+        }
+        if (seccomp != null && seccomp.programFd() == controlFd) {
+            throw new IllegalArgumentException("seccomp program fd " + controlFd + " is the control fd");
+        }
+        if (seccomp != null && seccomp.listener() && controlFd == NO_FD) {
+            throw new IllegalArgumentException("a seccomp listener needs a control fd (withControlFd first)");
+        }
+    }
+
+    /** A plan without a control socket or a seccomp filter. */
+    public HelperPlan(int parentPid, Set<Namespace> namespaces, long hostIdBase, int idCount, int uid, int gid,
+            String hostname, long rootSize, List<MountOp> mounts, Map<Rlimit, RlimitValue> rlimits,
+            LandlockMode landlock, List<LandlockRule> landlockRules, String workdir, List<String> env,
+            int listenFds, String executable, List<String> argv) {
+        this(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts, rlimits, landlock,
+                landlockRules, workdir, env, listenFds, executable, argv, NO_FD, null);
+    }
+
+    /** This plan with the helper's end of the control socket (AF_UNIX SOCK_SEQPACKET) at {@code fd}. */
+    public HelperPlan withControlFd(int fd) {
+        return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, fd, seccomp);
+    }
+
+    /** This plan with a seccomp filter loaded last before execve ({@code null}: none). */
+    public HelperPlan withSeccomp(Seccomp s) {
+        return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, s);
     }
 
     /** Every namespace the helper knows: the sandbox shares none with the host. */

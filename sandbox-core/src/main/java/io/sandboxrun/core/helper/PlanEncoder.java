@@ -33,6 +33,10 @@ public final class PlanEncoder {
         op(t, "chdir", plan.workdir());
         for (String e : plan.env()) op(t, "env", e);
         op(t, "listen-fds", Integer.toString(plan.listenFds()));
+        if (plan.controlFd() != HelperPlan.NO_FD) op(t, "control-fd", Integer.toString(plan.controlFd()));
+        if (plan.seccomp() != null) {
+            op(t, "seccomp", Integer.toString(plan.seccomp().programFd()), plan.seccomp().listener() ? "listener" : "no-listener");
+        }
         op(t, "exec", plan.executable());
         t.add("argv");
         t.add(Integer.toString(plan.argv().size()));

@@ -12,6 +12,7 @@ public enum SetupStep {
     PLAN_READ("plan-read"),
     PLAN_PARSE("plan-parse"),
     PLAN_VALIDATE("plan-validate"),
+    SECCOMP_READ("seccomp-read"),
     CAP_LAST_CAP("cap-last-cap"),
     PARENT_CHECK("parent-check"),
     CLEAR_GROUPS("clear-groups"),
@@ -53,6 +54,8 @@ public enum SetupStep {
     LANDLOCK_RULESET("landlock-ruleset"),
     LANDLOCK_RULE("landlock-rule"),
     LANDLOCK_RESTRICT("landlock-restrict"),
+    SECCOMP_LOAD("seccomp-load"),
+    SECCOMP_LISTENER("seccomp-listener"),
     EXEC("exec");
 
     private final String word;

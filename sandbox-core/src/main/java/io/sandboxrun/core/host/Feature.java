@@ -11,5 +11,9 @@ public enum Feature {
     /** pidfd_open(2) works. */
     PIDFD,
     /** The sandbox-init helper is built and passes the ownership check. */
-    HELPER
+    HELPER,
+    /** seccomp user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER, Linux 5.0; ID_VALID fixed in 5.17). */
+    SECCOMP_NOTIFY,
+    /** libseccomp (libseccomp.so.2) loads: profiles can be compiled. */
+    LIBSECCOMP
 }

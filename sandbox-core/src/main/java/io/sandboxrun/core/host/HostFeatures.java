@@ -4,7 +4,9 @@ import io.sandboxrun.core.helper.HelperBinary;
 import io.sandboxrun.core.launch.SandboxException;
 import io.sandboxrun.core.linux.Ids;
 import io.sandboxrun.core.linux.Landlock;
+import io.sandboxrun.core.linux.LibSeccomp;
 import io.sandboxrun.core.linux.Pidfd;
+import io.sandboxrun.core.linux.SeccompNotify;
 import io.sandboxrun.core.linux.SyscallException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,6 +68,11 @@ public final class HostFeatures {
                 }
             case HELPER:
                 return helperProbe.get();
+            case SECCOMP_NOTIFY:
+                return SeccompNotify.unavailabilityCause().map(Availability::unavailable)
+                        .orElseGet(() -> Availability.available("user notification with sizes " + SeccompNotify.kernelSizes()));
+            case LIBSECCOMP:
+                return LibSeccomp.availability();
             default:
                 throw new IllegalArgumentException(f.name());
         }

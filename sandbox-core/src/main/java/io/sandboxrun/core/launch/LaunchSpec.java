@@ -10,8 +10,14 @@ import java.util.Objects;
  * @param stdin  the app's standard input
  * @param stdout the app's standard output
  * @param stderr the app's standard error
+ * @param learnSeccomp run in seccomp learning mode: every syscall allowed but recorded, so that
+ *                     {@link RunResult#learnedSyscalls()} can become a minimal allowlist profile
  */
-public record LaunchSpec(Policy policy, Stdio stdin, Stdio stdout, Stdio stderr) {
+public record LaunchSpec(Policy policy, Stdio stdin, Stdio stdout, Stdio stderr, boolean learnSeccomp) {
+    public LaunchSpec(Policy policy, Stdio stdin, Stdio stdout, Stdio stderr) {
+        this(policy, stdin, stdout, stderr, false);
+    }
+
     public LaunchSpec {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(stdin, "stdin");
@@ -25,6 +31,11 @@ public record LaunchSpec(Policy policy, Stdio stdin, Stdio stdout, Stdio stderr)
     }
 
     public LaunchSpec withStdio(Stdio in, Stdio out, Stdio err) {
-        return new LaunchSpec(policy, in, out, err);
+        return new LaunchSpec(policy, in, out, err, learnSeccomp);
+    }
+
+    /** This spec in seccomp learning mode. */
+    public LaunchSpec learning() {
+        return new LaunchSpec(policy, stdin, stdout, stderr, true);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param wallTime    from launch() to exit
  * @param protections which walls were active
  * @param denials     the syscalls the seccomp profile refused, most frequent first
+ * @param learnedSyscalls in learning mode, every syscall the app made (sorted names); else empty
  * @param failure     why setup failed, when it did
  */
 public record RunResult(
@@ -28,11 +29,13 @@ public record RunResult(
         Duration wallTime,
         List<Protection> protections,
         List<Denial> denials,
+        List<String> learnedSyscalls,
         Optional<SetupFailure> failure) {
 
     public RunResult {
         protections = List.copyOf(protections);
         denials = List.copyOf(denials);
+        learnedSyscalls = List.copyOf(learnedSyscalls);
     }
 
     /** True when the app ran and exited with code 0. */

@@ -49,6 +49,41 @@ class PlanEncoderTest {
     }
 
     @Test
+    void controlFdAndSeccompComeAfterListenFds() {
+        HelperPlan p = plan(List.of(), List.of("true")).withControlFd(7).withSeccomp(new HelperPlan.Seccomp(8, true));
+        List<String> t = PlanEncoder.tokens(p);
+        int at = t.indexOf("listen-fds");
+        assertEquals(List.of("listen-fds", "1", "control-fd", "7", "seccomp", "8", "listener", "exec"), t.subList(at, at + 8));
+        assertEquals(List.of("seccomp", "9", "no-listener"), seccompTokens(plan(List.of(), List.of("true"))
+                .withSeccomp(new HelperPlan.Seccomp(9, false))));
+    }
+
+    @Test
+    void withoutThemThePlanHasNeither() {
+        List<String> t = PlanEncoder.tokens(plan(List.of(), List.of("true")));
+        assertEquals(-1, t.indexOf("control-fd"));
+        assertEquals(-1, t.indexOf("seccomp"));
+    }
+
+    @Test
+    void aListenerNeedsAControlFdAboveTheListenFds() {
+        HelperPlan p = plan(List.of(), List.of("true"));
+        assertEquals("a seccomp listener needs a control fd (withControlFd first)",
+                assertThrows(IllegalArgumentException.class, () -> p.withSeccomp(new HelperPlan.Seccomp(8, true))).getMessage());
+        assertEquals("control fd 3: want 4 or above",
+                assertThrows(IllegalArgumentException.class, () -> p.withControlFd(3)).getMessage());
+        assertEquals("seccomp program fd 7 is the control fd",
+                assertThrows(IllegalArgumentException.class,
+                        () -> p.withControlFd(7).withSeccomp(new HelperPlan.Seccomp(7, true))).getMessage());
+    }
+
+    private static List<String> seccompTokens(HelperPlan p) {
+        List<String> t = PlanEncoder.tokens(p);
+        int at = t.indexOf("seccomp");
+        return t.subList(at, at + 3);
+    }
+
+    @Test
     void bytesAreNulTerminatedTokens() {
         byte[] bytes = PlanEncoder.encode(plan(List.of(), List.of("true")));
         String text = new String(bytes, StandardCharsets.UTF_8);

@@ -1,0 +1,95 @@
+package io.sandboxrun.launcher;
+
+import io.sandboxrun.core.linux.SeccompNotify.Notification;
+import io.sandboxrun.core.notify.NotificationHandler;
+import io.sandboxrun.core.notify.NotifyContext;
+import io.sandboxrun.core.notify.Response;
+import io.sandboxrun.seccomp.Action;
+import io.sandboxrun.seccomp.Syscalls;
+import io.sandboxrun.seccomp.compile.CompileOptions;
+import io.sandboxrun.seccomp.compile.RuleTable;
+import io.sandboxrun.seccomp.strict.ExecOnceHandler;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Answers one instance's notified syscalls: in learning mode it lets every call through and
+ * records its name; otherwise a refusal the profile wrote as ERRNO is answered with that errno and
+ * counted, and the profile's own NOTIFY syscalls (strict's exec) go to their handler. Decisions
+ * use only the notification's registers, never the target's memory.
+ */
+final class SeccompSupervisor implements NotificationHandler {
+    private static final int EPERM = 1;
+
+    private final RuleTable rules;
+    private final CompileOptions.Mode mode;
+    private final DenialLog denials;
+    private final Consumer<String> log;
+    private final ExecOnceHandler exec = new ExecOnceHandler();
+    private final Set<String> learned = ConcurrentHashMap.newKeySet();
+
+    SeccompSupervisor(RuleTable rules, CompileOptions.Mode mode, DenialLog denials, Consumer<String> log) {
+        this.rules = rules;
+        this.mode = mode;
+        this.denials = denials;
+        this.log = log;
+    }
+
+    @Override
+    public Response handle(Notification n, NotifyContext ctx) {
+        if (mode == CompileOptions.Mode.LEARN) {
+            learned.add(name(n.nr()));
+            return Response.continueSyscall();
+        }
+        RuleTable.Decision d = rules.decide(n.nr(), n.args());
+        Action a = d.action();
+        if (a.kind() == Action.Kind.NOTIFY) {
+            if (isExec(d.syscall())) {
+                Response r = exec.handle(n, ctx);
+                if (r instanceof Response.Error e) refused(d.syscall(), e.errno(), n);
+                return r;
+            }
+            // A user profile's NOTIFY without a handler in this launcher: refuse rather than guess.
+            refused(d.syscall(), EPERM, n);
+            return Response.error(EPERM);
+        }
+        if (a.isErrno()) {
+            refused(d.syscall(), a.data(), n);
+            return Response.error(a.data());
+        }
+        return Response.continueSyscall();   // ALLOW or LOG in the profile: the filter only asked us to look
+    }
+
+    private void refused(String syscall, int errno, Notification n) {
+        String args = summary(n.args());
+        if (denials.record(syscall, errno, args)) {
+            log.accept("seccomp: refused " + syscall + "(" + args + ") errno=" + errno + " pid=" + n.pid());
+        }
+    }
+
+    /** Sorted syscall names seen in learning mode. */
+    List<String> learned() {
+        return learned.stream().sorted().collect(Collectors.toList());
+    }
+
+    private static boolean isExec(String syscall) {
+        return "execve".equals(syscall) || "execveat".equals(syscall);
+    }
+
+    private static String name(int nr) {
+        String s = Syscalls.name(nr);
+        return s != null ? s : "syscall-" + nr;
+    }
+
+    private static String summary(long[] args) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < args.length; i++) {
+            if (i > 0) b.append(',');
+            b.append("0x").append(Long.toHexString(args[i]));
+        }
+        return b.toString();
+    }
+}

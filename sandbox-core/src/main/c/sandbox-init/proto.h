@@ -1,0 +1,13 @@
+/* The control socket to the launcher: each message is a fixed tag and, for now, one fd. */
+#ifndef SANDBOX_PROTO_H
+#define SANDBOX_PROTO_H
+
+#include <sys/types.h>
+
+/* The tag of the message that hands the seccomp listener over: 16 bytes, no NUL on the wire. */
+#define PROTO_SECCOMP_LISTENER "seccomp-listener"
+
+/* Exactly one sendmsg(2): tag as the payload, fd as SCM_RIGHTS. Returns what sendmsg returned. */
+ssize_t proto_send_fd(int sock, const char *tag, int fd);
+
+#endif

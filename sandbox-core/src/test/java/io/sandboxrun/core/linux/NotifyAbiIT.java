@@ -1,0 +1,70 @@
+package io.sandboxrun.core.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sandboxrun.core.notify.NotifyTarget;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The constants of SeccompNotify, Epoll and UnixSocket against src/test/c/notify-abi.c built from the installed headers. */
+class NotifyAbiIT {
+    @BeforeAll
+    static void host() {
+        NotifyTarget.requireHost();
+    }
+
+    @Test
+    void javaConstantsMatchTheHeaders() throws Exception {
+        Path bin = NotifyTarget.compile("notify-abi");
+        Process p = new ProcessBuilder(bin.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals(true, p.waitFor(30, TimeUnit.SECONDS));
+        Map<String, Long> c = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int sp = line.lastIndexOf(' ');
+            c.put(line.substring(0, sp), Long.parseLong(line.substring(sp + 1)));
+        }
+        Map<String, Long> java = new LinkedHashMap<>();
+        java.put("SECCOMP_IOCTL_NOTIF_RECV", SeccompNotify.IOCTL_NOTIF_RECV);
+        java.put("SECCOMP_IOCTL_NOTIF_SEND", SeccompNotify.IOCTL_NOTIF_SEND);
+        java.put("SECCOMP_IOCTL_NOTIF_ID_VALID", SeccompNotify.IOCTL_NOTIF_ID_VALID);
+        java.put("SECCOMP_IOCTL_NOTIF_ADDFD", SeccompNotify.IOCTL_NOTIF_ADDFD);
+        java.put("SECCOMP_GET_NOTIF_SIZES", (long) SeccompNotify.SECCOMP_GET_NOTIF_SIZES);
+        java.put("SECCOMP_USER_NOTIF_FLAG_CONTINUE", (long) SeccompNotify.USER_NOTIF_FLAG_CONTINUE);
+        java.put("SECCOMP_ADDFD_FLAG_SETFD", (long) SeccompNotify.ADDFD_FLAG_SETFD);
+        java.put("SECCOMP_ADDFD_FLAG_SEND", (long) SeccompNotify.ADDFD_FLAG_SEND);
+        java.put("__NR_seccomp", SeccompNotify.SYS_SECCOMP);
+        java.put("sizeof(struct seccomp_notif)", (long) SeccompNotify.declaredSizes().notif());
+        java.put("sizeof(struct seccomp_notif_resp)", (long) SeccompNotify.declaredSizes().resp());
+        java.put("sizeof(struct seccomp_data)", (long) SeccompNotify.declaredSizes().data());
+        java.put("sizeof(struct seccomp_notif_addfd)", (long) SeccompNotify.addfdSize());
+        java.put("offsetof(struct seccomp_notif, data)", 16L);
+        java.put("sizeof(struct epoll_event)", (long) Epoll.EVENT_SIZE);
+        java.put("offsetof(struct epoll_event, data)", Epoll.PACKED ? 4L : 8L);
+        java.put("EPOLLIN", (long) Epoll.EPOLLIN);
+        java.put("EPOLLERR", (long) Epoll.EPOLLERR);
+        java.put("EPOLLHUP", (long) Epoll.EPOLLHUP);
+        java.put("EPOLLONESHOT", (long) Epoll.EPOLLONESHOT);
+        java.put("EPOLLEXCLUSIVE", (long) Epoll.EPOLLEXCLUSIVE);
+        java.put("EPOLL_CLOEXEC", (long) Epoll.EPOLL_CLOEXEC);
+        java.put("sizeof(struct msghdr)", (long) UnixSocket.MSGHDR_SIZE);
+        java.put("sizeof(struct iovec)", (long) UnixSocket.IOVEC_SIZE);
+        java.put("sizeof(struct cmsghdr)", (long) UnixSocket.CMSGHDR_SIZE);
+        java.put("CMSG_LEN(4)", (long) UnixSocket.cmsgLen(4));
+        java.put("CMSG_SPACE(4)", (long) UnixSocket.cmsgSpace(4));
+        java.put("CMSG_SPACE(12)", (long) UnixSocket.cmsgSpace(12));
+        java.put("SOCK_SEQPACKET", (long) UnixSocket.SOCK_SEQPACKET);
+        java.put("SOCK_CLOEXEC", (long) UnixSocket.SOCK_CLOEXEC);
+        java.put("SCM_RIGHTS", (long) UnixSocket.SCM_RIGHTS);
+        java.put("MSG_CMSG_CLOEXEC", (long) UnixSocket.MSG_CMSG_CLOEXEC);
+        java.put("MSG_CTRUNC", (long) UnixSocket.MSG_CTRUNC);
+        java.put("MSG_TRUNC", (long) UnixSocket.MSG_TRUNC);
+        java.put("MSG_NOSIGNAL", (long) UnixSocket.MSG_NOSIGNAL);
+        assertEquals(c, java);
+    }
+}
