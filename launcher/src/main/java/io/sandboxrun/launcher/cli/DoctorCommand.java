@@ -27,27 +27,30 @@ final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SandboxRuntime.registerHelperProbe();
         out.println("sandbox-run doctor");
-        out.println("  kernel:        " + kernel());
+        out.println("  kernel:           " + kernel());
         boolean ok = true;
         ok &= line(out, "root", Feature.ROOT, "needed to map the user namespace and mount the writable space");
         ok &= line(out, "user namespaces", Feature.USERNS, "the sandbox's own uid range; mount/pid/net/ipc/uts/cgroup namespaces live in it");
         ok &= line(out, "helper", Feature.HELPER, "sandbox-init, root-owned and writable by root only");
         line(out, "pidfd", Feature.PIDFD, "race-free signals and exit watching");
+        ok &= line(out, "libseccomp", Feature.LIBSECCOMP, "compiles the seccomp profiles (apt install libseccomp2)");
+        ok &= line(out, "seccomp notify", Feature.SECCOMP_NOTIFY, "refusals answered and counted by the launcher; strict's exec rule");
         Availability ll = HostFeatures.get(Feature.LANDLOCK);
-        out.println("  landlock:      " + (ll.available() ? "yes, " + ll.detail() + ": second filesystem wall enforced"
+        out.println("  landlock:         " + (ll.available() ? "yes, " + ll.detail() + ": second filesystem wall enforced"
                 : "no (" + ll.detail() + "): the mount namespace holds alone; landlock: required will fail"));
-        out.println("  cgroups:       " + cgroups() + "; limits are not applied yet (issue 5)");
-        out.println("  seccomp:       not applied yet (issue 4)");
+        out.println("  cgroups:          " + cgroups() + "; limits are not applied yet (issue 5)");
+        out.println("  seccomp:       every launch gets a filter: python for python interpreters, default otherwise"
+                + " (--seccomp default|python|strict|FILE); other ABIs (x32, int 0x80) are killed");
         out.println("  network:       every sandbox gets an empty network namespace (loopback only); no proxy yet (issue 6)");
-        out.println(ok ? "result: ready: launches get namespaces, a whitelisted root, an unprivileged uid, no capabilities"
-                + (ll.available() ? " and Landlock" : "")
+        out.println(ok ? "result: ready: launches get namespaces, a whitelisted root, an unprivileged uid, no capabilities,"
+                + " a seccomp filter" + (ll.available() ? " and Landlock" : "")
                 : "result: NOT READY: see the lines marked 'no' above");
         return ok ? 0 : 125;
     }
 
     private static boolean line(PrintWriter out, String name, Feature f, String why) {
         Availability a = HostFeatures.get(f);
-        out.printf("  %-14s %s%n", name + ":", a.available() ? "yes (" + a.detail() + ")" : "no: " + a.detail() + " — " + why);
+        out.printf("  %-17s %s%n", name + ":", a.available() ? "yes (" + a.detail() + ")" : "no: " + a.detail() + " — " + why);
         return a.available();
     }
 

@@ -11,8 +11,16 @@ public final class Main {
     /** The configured command line; tests call {@code execute()} on it and read the exit code. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RunCommand());
+        // The root command's options end at the first word of the app's command; the subcommands
+        // (doctor, seccomp ...) take options after their positional arguments as usual.
         cl.setStopAtPositional(true);
+        cl.getSubcommands().values().forEach(Main::allowOptionsAfterPositionals);
         return cl;
+    }
+
+    private static void allowOptionsAfterPositionals(CommandLine sub) {
+        sub.setStopAtPositional(false);
+        sub.getSubcommands().values().forEach(Main::allowOptionsAfterPositionals);
     }
 
     private Main() {}

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code sandbox-run [options] -- COMMAND [ARGS]}: run one app instance inside the walls. */
 @Command(name = "sandbox-run", mixinStandardHelpOptions = true, version = "sandbox-run 0.1.0",
-        subcommands = {DoctorCommand.class},
+        subcommands = {DoctorCommand.class, SeccompCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SETUP_FAILED,
         description = {"Run COMMAND inside kernel-enforced walls: new user, mount, pid, net, ipc, uts and cgroup"
                 + " namespaces; a fresh root holding only the app root (read-only, at /app), the interpreter's"
@@ -92,6 +92,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seccomp", paramLabel = "PROFILE", description = "Seccomp profile: auto (python for python"
             + " interpreters, default otherwise), default, python, strict, or an OCI/Docker JSON profile file.")
     String seccomp;
+
+    @Option(names = "--learn-seccomp", paramLabel = "OUT.json", description = "Learning mode: run with every syscall"
+            + " allowed but recorded, then write a minimal allowlist profile (OCI JSON) that makes this run pass under"
+            + " enforcement (use it with --seccomp OUT.json).")
+    Path learnSeccomp;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Host directory for the runtime's state, such as"
             + " the apps' writable spaces (default: /run/sandbox-run).")
@@ -151,7 +156,8 @@ public final class RunCommand implements Callable<Integer> {
         SignalForwarding signals = SignalForwarding.install();
         try {
             runtime = SandboxRuntime.create(verbose ? line -> log(err, line) : line -> { });
-            instance = runtime.launch(LaunchSpec.inheriting(policy));
+            LaunchSpec launch = LaunchSpec.inheriting(policy);
+            instance = runtime.launch(learnSeccomp != null ? launch.learning() : launch);
         } catch (SetupException e) {
             return setupFailed(policy, err, e.step(), e.getMessage(), e.exitCode(), start);
         } catch (SandboxException e) {
@@ -166,7 +172,9 @@ public final class RunCommand implements Callable<Integer> {
             if (verbose) log(err, "app=" + policy.app() + " instance=" + result.instance() + " exited code="
                     + result.exitCode() + " wall=" + result.wallTime().toMillis() + "ms " + result.protections());
             result.failure().ifPresent(f -> log(err, f.message()));
+            if (verbose) result.denials().forEach(d -> log(err, "seccomp refused " + d.syscall() + " x" + d.count()));
             writeResult(result, err);
+            if (learnSeccomp != null && result.failure().isEmpty()) writeLearned(result, err);
             return result.exitCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -187,6 +195,17 @@ public final class RunCommand implements Callable<Integer> {
                 Optional.of(new io.sandboxrun.core.launch.SetupFailure("launcher", step, 0, message)));
         writeResult(r, err);
         return code;
+    }
+
+    private void writeLearned(RunResult r, PrintWriter err) {
+        try {
+            var profile = io.sandboxrun.seccomp.LearnedProfile.of(learnSeccomp.toString(), r.learnedSyscalls());
+            java.nio.file.Files.writeString(learnSeccomp, io.sandboxrun.seccomp.ProfileWriter.toJson(profile));
+            log(err, "learnt " + r.learnedSyscalls().size() + " syscalls into " + learnSeccomp
+                    + "; enforce it with --seccomp " + learnSeccomp);
+        } catch (IOException | IllegalArgumentException e) {
+            log(err, "cannot write --learn-seccomp " + learnSeccomp + ": " + e.getMessage());
+        }
     }
 
     private void writeResult(RunResult r, PrintWriter err) {

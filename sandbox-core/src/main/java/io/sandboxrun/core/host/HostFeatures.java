@@ -70,7 +70,8 @@ public final class HostFeatures {
                 return helperProbe.get();
             case SECCOMP_NOTIFY:
                 return SeccompNotify.unavailabilityCause().map(Availability::unavailable)
-                        .orElseGet(() -> Availability.available("user notification with sizes " + SeccompNotify.kernelSizes()));
+                        .orElseGet(() -> Availability.available("user notification; struct sizes " + SeccompNotify.kernelSizes().notif() + "/"
+                                + SeccompNotify.kernelSizes().resp() + "/" + SeccompNotify.kernelSizes().data()));
             case LIBSECCOMP:
                 return LibSeccomp.availability();
             default:
