@@ -21,12 +21,25 @@ final class DenialLog {
 
     private final Map<String, Entry> bySyscall = new LinkedHashMap<>();
 
-    /** Records one refusal; returns true when it is the first of this syscall (worth a log line). */
-    synchronized boolean record(String syscall, int errno, String argsSummary) {
+    /**
+     * Records one refusal; returns true when it is the first of this syscall (worth a log line).
+     * The summary is only built for the first few: a hot refusal loop pays a counter increment.
+     */
+    synchronized boolean record(String syscall, int errno, long[] args) {
         Entry e = bySyscall.computeIfAbsent(syscall, k -> new Entry(errno));
         e.count++;
-        if (e.examples.size() < EXAMPLES) e.examples.add(argsSummary);
+        if (e.examples.size() < EXAMPLES) e.examples.add(summary(args));
         return e.count == 1;
+    }
+
+    /** {@code 0x1,0x7ffd...}: the six argument registers in hex. */
+    static String summary(long[] args) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < args.length; i++) {
+            if (i > 0) b.append(',');
+            b.append("0x").append(Long.toHexString(args[i]));
+        }
+        return b.toString();
     }
 
     /** Most frequent first. */

@@ -64,9 +64,9 @@ final class SeccompSupervisor implements NotificationHandler {
     }
 
     private void refused(String syscall, int errno, Notification n) {
-        String args = summary(n.args());
-        if (denials.record(syscall, errno, args)) {
-            log.accept("seccomp: refused " + syscall + "(" + args + ") errno=" + errno + " pid=" + n.pid());
+        if (denials.record(syscall, errno, n.args())) {
+            log.accept("seccomp: refused " + syscall + "(" + DenialLog.summary(n.args()) + ") errno=" + errno
+                    + " pid=" + n.pid());
         }
     }
 
@@ -82,14 +82,5 @@ final class SeccompSupervisor implements NotificationHandler {
     private static String name(int nr) {
         String s = Syscalls.name(nr);
         return s != null ? s : "syscall-" + nr;
-    }
-
-    private static String summary(long[] args) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) b.append(',');
-            b.append("0x").append(Long.toHexString(args[i]));
-        }
-        return b.toString();
     }
 }

@@ -101,6 +101,7 @@ public final class NotificationLoop implements AutoCloseable {
             listener.close();
             throw new IllegalStateException("notification loop is closed");
         }
+        SeccompNotify.setSyncWakeUp(listener);   // best effort: Linux 6.6+
         Registration r = new Registration(this, nextKey.getAndIncrement(), listener, handler, label, attachment);
         registrations.put(r.key, r);
         try {

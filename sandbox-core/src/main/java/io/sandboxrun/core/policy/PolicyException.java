@@ -65,13 +65,6 @@ public final class PolicyException extends RuntimeException {
     public String detail() { return detail; }
 
     private static String format(String source, int line, int column, String field, String detail) {
-        StringBuilder sb = new StringBuilder();
-        if (source != null) {
-            sb.append(source);
-            if (line > 0) sb.append(':').append(line).append(':').append(column);
-            sb.append(": ");
-        }
-        if (field != null) sb.append(field).append(": ");
-        return sb.append(detail).toString();
+        return io.sandboxrun.core.launch.LocatedMessage.format(source, line, column, field, detail);
     }
 }

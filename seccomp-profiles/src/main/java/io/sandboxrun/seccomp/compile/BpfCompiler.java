@@ -81,8 +81,17 @@ public final class BpfCompiler {
         if (options.mode() != CompileOptions.Mode.LEARN) {
             for (SyscallRule r : resolved.rules()) compiled.add(withAction(r, options.filterAction(r.action())));
         }
+        SyscallRule learnClone3 = null;
+        if (options.mode() == CompileOptions.Mode.LEARN) {
+            // Learning keeps clone3 answered ENOSYS in the kernel, as every bundled profile does: glibc
+            // then uses clone, whose flags a learnt profile can check; clone3's flags live in memory.
+            learnClone3 = new SyscallRule(Syscalls.number("clone3"), "clone3", Action.errno(ENOSYS), List.of(),
+                    LEARN_ENTRY, "clone3 stays ENOSYS while learning, so glibc falls back to clone");
+            compiled.add(learnClone3);
+        }
         boolean notifies = defaultFilter.equals(Action.NOTIFY) || compiled.stream().anyMatch(r -> r.action().equals(Action.NOTIFY));
         List<SyscallRule> table = new ArrayList<>(resolved.rules());
+        if (learnClone3 != null) table.add(0, learnClone3);
         if (notifies && options.bootstrapFd() >= 0 && !allowsEverySendmsg(compiled, defaultFilter)) {
             SyscallRule bootstrap = bootstrapRule(options.bootstrapFd());
             compiled = ordered(bootstrap, compiled, defaultFilter, profile.source());
@@ -131,6 +140,10 @@ public final class BpfCompiler {
             return export.apply(f);
         }
     }
+
+    private static final int ENOSYS = 38;
+    /** Entry index of the rule that learning mode adds (not from the profile; kept as written). */
+    public static final int LEARN_ENTRY = -2;
 
     private static SyscallRule bootstrapRule(int fd) {
         return new SyscallRule(Syscalls.number("sendmsg"), "sendmsg", Action.ALLOW,

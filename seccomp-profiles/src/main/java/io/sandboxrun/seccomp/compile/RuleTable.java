@@ -78,7 +78,9 @@ public final class RuleTable {
 
     /** The filter's action where the profile's rule {@code r} decides. */
     private Action filterAction(SyscallRule r) {
-        return r.entry() == BpfCompiler.BOOTSTRAP_ENTRY ? r.action() : options.filterAction(r.action());
+        // Rules the compiler adds itself (negative entries: the listener hand-over, learning's clone3)
+        // go into the filter as written.
+        return r.entry() < 0 ? r.action() : options.filterAction(r.action());
     }
 
     /**

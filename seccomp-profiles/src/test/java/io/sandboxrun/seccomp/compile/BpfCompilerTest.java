@@ -167,7 +167,8 @@ class BpfCompilerTest {
         assertEquals(Action.ALLOW, run(f, "sendmsg", FD));
         assertEquals(Action.NOTIFY, run(f, "sendmsg", FD + 1));
         assertEquals(Action.NOTIFY, run(f, "read", 0));
-        assertEquals(Action.NOTIFY, run(f, "clone3", 0));
+        // clone3 stays ENOSYS in the kernel while learning, so glibc uses clone (checkable) instead
+        assertEquals(Action.errno(38), run(f, "clone3", 0));
         RuleTable.Row first = f.rules().rows().get(0);
         assertEquals(BpfCompiler.BOOTSTRAP_ENTRY, first.entry());
         assertEquals("sendmsg", first.syscall());
