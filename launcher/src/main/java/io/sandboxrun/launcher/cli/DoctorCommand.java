@@ -39,7 +39,7 @@ final class DoctorCommand implements Callable<Integer> {
         out.println("  landlock:         " + (ll.available() ? "yes, " + ll.detail() + ": second filesystem wall enforced"
                 : "no (" + ll.detail() + "): the mount namespace holds alone; landlock: required will fail"));
         out.println("  cgroups:          " + cgroups() + "; limits are not applied yet (issue 5)");
-        out.println("  seccomp:       every launch gets a filter: python for python interpreters, default otherwise"
+        out.println("  seccomp:          every launch gets a filter: python for python interpreters, default otherwise"
                 + " (--seccomp default|python|strict|FILE); other ABIs (x32, int 0x80) are killed");
         out.println("  network:          every sandbox gets an empty network namespace (loopback only); no proxy yet (issue 6)");
         out.println(ok ? "result: ready: launches get namespaces, a whitelisted root, an unprivileged uid, no capabilities,"
