@@ -112,6 +112,13 @@ public final class CommandResolver {
                         + MAX_DEPTH + " nested #! interpreters (last: " + path + ")", ExitCodes.NOT_EXECUTABLE);
             }
             InsideView.Resolved r = view.resolve(path);
+            if (!r.found() && script != null && PathNames.isUnder(script, Policy.APP_DIR) && hostView.resolve(path).found()) {
+                // The #! line of an app file is the app's word, not the operator's: it may name
+                // what is visible, but never make a host file visible (the bind would be opened
+                // as host root, past directories the sandbox's ids could not enter).
+                throw notFound(path, script, "is not visible, and an app's #! line may not add host files to what is"
+                        + " visible (name the interpreter as the command, or add it to ro-binds)");
+            }
             if (!r.found()) r = makeVisible(path, script);
             checkShim(path, r);
             if (r.kind() == HostFs.Kind.DIR) return notExecutable(r, path + " is a directory");

@@ -290,6 +290,17 @@ class WhitelistPlannerTest {
                 + "(/usr/bin/python9 does not exist inside the sandbox)", e.getMessage());
     }
 
+    /** An app file's #! line must not make a host program visible: the bind would pass /root's 0700. */
+    @Test
+    void anAppScriptCannotNameAnInvisibleHostProgram() {
+        host.file("/root/ops/deploy.sh", "#!/bin/sh\necho secret\n", true);
+        host.file("/srv/apps/hello/run.sh", "#!/root/ops/deploy.sh\n", true);
+        CommandNotFoundException e = assertThrows(CommandNotFoundException.class, () -> plan(policy("./run.sh")));
+        assertEquals("command not found: \"/root/ops/deploy.sh\", the interpreter of /app/run.sh (/root/ops/deploy.sh"
+                + " is not visible, and an app's #! line may not add host files to what is visible (name the interpreter"
+                + " as the command, or add it to ro-binds) inside the sandbox)", e.getMessage());
+    }
+
     @Test
     void pyenvShimGetsAHint() {
         host.file("/root/.pyenv/shims/python3", "#!/usr/bin/env bash\nexec pyenv exec python3\n", true);

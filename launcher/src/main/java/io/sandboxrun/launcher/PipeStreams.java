@@ -34,5 +34,14 @@ final class PipeStreams {
         };
     }
 
+    /** Closes a stream of ours during cleanup; a failure there must not hide the first error. */
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // cleanup after a failed launch: the launch's own error is what the caller sees
+        }
+    }
+
     private PipeStreams() {}
 }

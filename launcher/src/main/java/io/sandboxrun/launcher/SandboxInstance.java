@@ -155,9 +155,13 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         // Normally closed already on the listener's hang-up, when the filter's last task died.
         if (seccompRegistration != null) seccompRegistration.close();
-        RunResult result;
+        RunResult result = null;
+        RuntimeException failed = null;
         try {
             result = result(helperStatus);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot build the result: " + e);
+            failed = e;
         } finally {
             try {
                 release.run();
@@ -165,8 +169,14 @@ final class SandboxInstance implements Instance, Monitor.Listener {
                 LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " cleanup failed: " + e.getMessage());
             }
         }
-        // Complete off the monitor thread: callers' continuations must not stall supervision.
-        CompletableFuture.runAsync(() -> exit.complete(result));
+        // Complete off the monitor thread: callers' continuations must not stall supervision. Never
+        // leave onExit() pending: a caller blocked on it would wait forever.
+        RunResult r = result;
+        RuntimeException f = failed;
+        CompletableFuture.runAsync(() -> {
+            if (f != null) exit.completeExceptionally(f);
+            else exit.complete(r);
+        });
     }
 
     private RunResult result(Wait.Status helperStatus) {

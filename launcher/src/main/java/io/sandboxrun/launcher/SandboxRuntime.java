@@ -158,6 +158,7 @@ public final class SandboxRuntime implements AutoCloseable {
             try {
                 Map<Integer, Integer> fds = new LinkedHashMap<>();
                 StdioEnds stdio = StdioEnds.open(spec, childEnds);
+                undo.onFailure(stdio::closeParentStreams);
                 stdio.childFds().forEach(fds::put);
                 for (int i = 0; i < listen.size(); i++) fds.put(3 + i, listen.get(i).fd().get());
                 Fd planFd = Memfd.sealed("sandbox-plan-" + id, PlanEncoder.encode(plan));
@@ -181,8 +182,15 @@ public final class SandboxRuntime implements AutoCloseable {
                 List<String> argv = List.of(helper.toString(), "--plan-fd", Integer.toString(planNo),
                         "--log-fd", Integer.toString(logNo));
                 int pid = spawn(argv, fds);
+                // From here a failure must not leave an unsupervised sandbox behind.
+                undo.onFailure(() -> {
+                    Signals.send(pid, Signals.SIGKILL);
+                    while (io.sandboxrun.core.linux.Wait.poll(pid).isEmpty()) Thread.onSpinWait();
+                });
                 Fd pidfd = Pidfd.open(pid);
+                undo.onFailure(pidfd::close);
                 Fd signalFd = Pidfd.open(pid);
+                undo.onFailure(signalFd::close);
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 DenialLog denials = new DenialLog();
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
@@ -198,8 +206,8 @@ public final class SandboxRuntime implements AutoCloseable {
                 self.set(instance);
                 instance.superviseSeccomp(notifications(), supervisor);
                 if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
-                live.add(instance);
                 monitor.watch(pid, pidfd, log.readEnd(), control, instance);
+                live.add(instance);   // only once supervised: the monitor now owns everything above
                 verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
                         + " exec=" + fs.executable());
                 undo.commit();
@@ -218,6 +226,8 @@ public final class SandboxRuntime implements AutoCloseable {
     private int spawn(List<String> argv, Map<Integer, Integer> fds) {
         try {
             return spawner.submit(() -> Spawn.spawn(argv.get(0), argv, List.of(), fds)).get();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new SetupException("spawn", "the runtime is closing: no new sandbox is started", ExitCodes.SETUP_FAILED);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
@@ -278,6 +288,12 @@ public final class SandboxRuntime implements AutoCloseable {
 
     /** The launcher's side and the helper's side of the app's standard streams. */
     private record StdioEnds(Map<Integer, Integer> childFds, SandboxInstance.Streams parentStreams) {
+        void closeParentStreams() {
+            parentStreams.stdin().ifPresent(PipeStreams::closeQuietly);
+            parentStreams.stdout().ifPresent(PipeStreams::closeQuietly);
+            parentStreams.stderr().ifPresent(PipeStreams::closeQuietly);
+        }
+
         static StdioEnds open(LaunchSpec spec, List<Fd> childEnds) {
             Map<Integer, Integer> fds = new LinkedHashMap<>();
             Optional<OutputStream> in = Optional.empty();

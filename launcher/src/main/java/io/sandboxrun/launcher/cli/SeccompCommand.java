@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 + " OCI/Docker JSON file.",
         subcommands = {SeccompCommand.Check.class, SeccompCommand.Show.class, SeccompCommand.Compile.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the profile is valid", "2:the profile is invalid (the message names file:line:column)"})
+        exitCodeList = {"0:the profile is valid", "1:compile could not write its output file",
+            "2:the profile is invalid (the message names file:line:column)"})
 final class SeccompCommand {
 
     abstract static class ProfileCommand implements Callable<Integer> {
@@ -91,7 +92,10 @@ final class SeccompCommand {
                 try {
                     Files.write(output, f.program());
                 } catch (IOException e) {
-                    throw new ProfileException(null, 0, 0, null, "cannot write " + output + ": " + e.getMessage());
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("sandbox-run: cannot write " + output + ": " + e.getMessage());
+                    err.flush();
+                    return WRITE_FAILED;
                 }
             }
             out.println(p.source() + ": " + f.instructions() + " BPF instructions (" + f.program().length + " bytes)"
@@ -100,6 +104,9 @@ final class SeccompCommand {
             return 0;
         }
     }
+
+    /** {@code compile -o FILE} could not write FILE (the profile itself is fine). */
+    static final int WRITE_FAILED = 1;
 
     private SeccompCommand() {}
 }

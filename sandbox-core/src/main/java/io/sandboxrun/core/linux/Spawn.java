@@ -57,6 +57,12 @@ public final class Spawn {
                     check("posix_spawn_file_actions_addclose",
                             Raw.C.posix_spawn_file_actions_addclose(actions, SHUFFLE_BASE + j), path);
                 }
+                // Nothing else of ours may reach the child: the JDK opens files and pipes without
+                // O_CLOEXEC (FileInputStream, FileChannel), and an inherited write end of another
+                // instance's stdin pipe would keep that app from ever seeing EOF.
+                int first = fds.keySet().stream().mapToInt(Integer::intValue).max().orElse(2) + 1;
+                check("posix_spawn_file_actions_addclosefrom_np",
+                        Raw.C.posix_spawn_file_actions_addclosefrom_np(actions, Math.max(first, 3)), path);
                 Raw.C.sigemptyset(sigset);
                 check("posix_spawnattr_setsigmask", Raw.C.posix_spawnattr_setsigmask(attr, sigset), path);
                 Raw.C.sigfillset(sigset);
@@ -88,6 +94,7 @@ public final class Spawn {
         int posix_spawn_file_actions_destroy(Pointer actions);
         int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
         int posix_spawn_file_actions_addclose(Pointer actions, int fd);
+        int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);   // glibc 2.34
         int posix_spawnattr_init(Pointer attr);
         int posix_spawnattr_destroy(Pointer attr);
         int posix_spawnattr_setflags(Pointer attr, short flags);
