@@ -146,7 +146,7 @@ class CliIT {
     void signalsToTheLauncherReachTheApp() throws Exception {
         TestDirs.write(h.appRoot, "trap.py", "import os, signal, time\n"
                 + "signal.signal(signal.SIGTERM, lambda s, f: (os.write(1, b'got TERM\\n'), os._exit(42)))\n"
-                + "print('ready', flush=True)\ntime.sleep(60)\n", "rw-r--r--");
+                + "print('ready', flush=True)\nfor _ in range(1200): time.sleep(0.05)\n", "rw-r--r--");
         Process p = cli(h.appRoot, "--app", Harness.appName("cli"), "--", "python3", "trap.py").start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine());

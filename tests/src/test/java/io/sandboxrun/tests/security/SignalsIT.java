@@ -33,7 +33,9 @@ class SignalsIT {
             + "for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):\n"
             + "    signal.signal(s, on)\n"
             + "print('ready', os.getpid(), flush=True)\n"
-            + "time.sleep(60)\n";
+            // Short sleeps, not one long one: a signal that lands after Python's last check and
+            // before the sleep syscall starts would otherwise wait for the whole sleep (a Python race).
+            + "for _ in range(1200): time.sleep(0.05)\n";
 
     @BeforeAll
     static void setUp() { h = new Harness(); }
