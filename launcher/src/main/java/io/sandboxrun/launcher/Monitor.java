@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One thread that supervises every instance of a runtime: it polls each helper's pidfd (readable
@@ -192,14 +191,5 @@ final class Monitor implements AutoCloseable {
                 exitedAt = System.nanoTime();
             });
         }
-    }
-
-    /** Convenience for listeners built from lambdas. */
-    static Listener listener(Consumer<String> line, Consumer<Wait.Status> ended) {
-        return new Listener() {
-            @Override public void line(String l) { line.accept(l); }
-
-            @Override public void ended(Wait.Status s) { ended.accept(s); }
-        };
     }
 }

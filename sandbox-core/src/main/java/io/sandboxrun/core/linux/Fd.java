@@ -87,11 +87,6 @@ public final class Fd implements AutoCloseable {
         return adopt(n);
     }
 
-    /** Closes a bare descriptor number that nobody owns as an {@code Fd}. */
-    static void closeQuietly(int n) {
-        if (n >= 0) Raw.C.close(n);
-    }
-
     @Override
     public String toString() { return "fd " + fd; }
 
