@@ -48,20 +48,22 @@ class StdioIT {
             running.add(Harness.runtime().launch(new LaunchSpec(h.policy(Harness.appName("cat"), List.of("cat")),
                     Stdio.PIPE, Stdio.PIPE, Stdio.NULL)));
         }
-        for (Instance cat : running) {
+        for (int i = 0; i < running.size(); i++) {
+            Instance cat = running.get(i);
+            OutputStream in = cat.stdin().orElseThrow();
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(cat.stdout().orElseThrow(), StandardCharsets.UTF_8));
+            in.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            assertEquals("line " + i, out.readLine());   // cat runs: the helper's setup is over
             // The helper holds stdio, its signalfd, the log pipe and its sync pipe: nothing of the JVM's.
             List<String> fds = new ArrayList<>();
             try (var list = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + cat.pid() + "/fd"))) {
                 list.forEach(f -> fds.add(f.getFileName() + "->" + readLink(f)));
             }
             assertTrue(fds.size() <= 7, "sandbox-init holds descriptors it was not given: " + fds);
-        }
-        for (int i = 0; i < running.size(); i++) {
-            Instance cat = running.get(i);
-            try (OutputStream in = cat.stdin().orElseThrow()) {
-                in.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            assertEquals("line " + i + "\n", new String(cat.stdout().orElseThrow().readAllBytes(), StandardCharsets.UTF_8));
+            in.close();
+            assertEquals(null, out.readLine());
             assertEquals(0, cat.onExit().get(20, TimeUnit.SECONDS).exitCode());
         }
     }
