@@ -28,12 +28,15 @@ class ProcessVmIT {
         assertArrayEquals(new byte[0], ProcessVm.read(Ids.pid(), 8, 16).orElseThrow(), "EFAULT: nothing readable");
     }
 
-    /** A child's first mapping is its executable: the ELF magic is where /proc/PID/maps says. */
+    /**
+     * A child's executable is mapped where /proc/PID/maps says, ELF magic first. posix_spawn returns
+     * once exec has begun, before the ELF loader has mapped the binary, so wait for the mapping.
+     */
     @Test
     void readsAChildAndReportsItGone() throws Exception {
         int pid = Spawn.spawn("/bin/sleep", List.of("sleep", "30"), List.of(), Map.of());
         try {
-            String first = Files.readAllLines(Path.of("/proc/" + pid + "/maps")).get(0);
+            String first = executableMapping(pid);
             long start = Long.parseUnsignedLong(first.substring(0, first.indexOf('-')), 16);
             assertArrayEquals(new byte[] {0x7f, 'E', 'L', 'F'}, ProcessVm.read(pid, start, 4).orElseThrow(), first);
         } finally {
@@ -41,6 +44,18 @@ class ProcessVmIT {
             reap(pid);
         }
         assertEquals(Optional.empty(), ProcessVm.read(pid, 0x1000, 4), "ESRCH once reaped");
+    }
+
+    private static String executableMapping(int pid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            Optional<String> line = Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
+                    .filter(l -> l.endsWith("/sleep") && l.contains(" 00000000 "))
+                    .findFirst();
+            if (line.isPresent()) return line.get();
+            assertTrue(System.nanoTime() < deadline, "no executable mapping for pid " + pid);
+            Thread.sleep(1);
+        }
     }
 
     private static void reap(int pid) throws InterruptedException {
