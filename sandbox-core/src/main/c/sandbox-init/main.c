@@ -394,6 +394,17 @@ static _Noreturn void run_outer(struct plan *p)
 		    (int)p->parent_pid, (int)getppid());
 
 	/*
+	 * Join the instance's cgroups before anything is charged or forked: init and the app inherit
+	 * them, and the cgroup namespace of the clone is rooted there. "0" means this process.
+	 */
+	for (size_t i = 0; i < p->n_cgroup_fds; i++) {
+		if (TEMP_FAILURE_RETRY(write(p->cgroup_fds[i], "0", 1)) != 1)
+			die_errno(STEP_CGROUP_JOIN, "write 0 to cgroup-procs fd %d", p->cgroup_fds[i]);
+		if (close(p->cgroup_fds[i]) < 0)
+			die_errno(STEP_CGROUP_JOIN, "close cgroup-procs fd %d", p->cgroup_fds[i]);
+	}
+
+	/*
 	 * Drop the launcher's supplementary groups while we may: inside, setgroups is denied, so
 	 * a group inherited by the clone would stay with the app and keep its host access.
 	 */

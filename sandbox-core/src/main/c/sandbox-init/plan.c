@@ -23,7 +23,7 @@ enum op {
 	OP_PARENT_PID, OP_NAMESPACES, OP_ID_MAP, OP_USER, OP_HOSTNAME, OP_ROOT_SIZE,
 	OP_BIND_RO, OP_BIND_RW, OP_BIND_DEV, OP_TMPFS, OP_PROC, OP_DEVPTS, OP_DIR, OP_FILE,
 	OP_SYMLINK, OP_REMOUNT_RO, OP_RLIMIT, OP_LANDLOCK, OP_LANDLOCK_PATH, OP_CHDIR, OP_ENV,
-	OP_LISTEN_FDS, OP_CONTROL_FD, OP_SECCOMP, OP_EXEC, OP_ARGV, OP_COUNT
+	OP_LISTEN_FDS, OP_CONTROL_FD, OP_CGROUP_PROCS, OP_SECCOMP, OP_EXEC, OP_ARGV, OP_COUNT
 };
 
 static const struct op_desc {
@@ -55,6 +55,7 @@ static const struct op_desc {
 	[OP_ENV] = { "env", 1, false, false, { "K=V" } },
 	[OP_LISTEN_FDS] = { "listen-fds", 1, true, false, { "L" } },
 	[OP_CONTROL_FD] = { "control-fd", 1, true, false, { "N" } },
+	[OP_CGROUP_PROCS] = { "cgroup-procs", 1, false, false, { "FD" } },
 	[OP_SECCOMP] = { "seccomp", 2, true, false, { "FD", "LISTENER" } },
 	[OP_EXEC] = { "exec", 1, true, true, { "PATH" } },
 	[OP_ARGV] = { "argv", 1, true, true, { "N" } },
@@ -354,6 +355,12 @@ static size_t decode(const struct ctx *c, struct plan *p)
 		p->control_fd = (int)num(c, 0, 3, FD_MAX);
 		p->control_fd_token = (int)c->op_tok;
 		break;
+	case OP_CGROUP_PROCS:
+		if (p->n_cgroup_fds == CGROUP_FDS_MAX)
+			bad(STEP_PLAN_VALIDATE, c, -1, "more than %d", CGROUP_FDS_MAX);
+		p->cgroup_fds[p->n_cgroup_fds] = (int)num(c, 0, 3, FD_MAX);
+		p->cgroup_tokens[p->n_cgroup_fds++] = (int)c->op_tok;
+		break;
 	case OP_SECCOMP:
 		p->seccomp_fd = (int)num(c, 0, 3, FD_MAX);
 		p->seccomp_token = (int)c->op_tok;
@@ -428,6 +435,18 @@ static void validate(struct plan *p, const size_t *seen, char **tok)
 		/* The listener goes to the launcher over the control socket, the only way out. */
 		if (p->seccomp_listener && p->control_fd < 0)
 			bad(STEP_PLAN_VALIDATE, &c, 1, "needs control-fd");
+	}
+	c.op = OP_CGROUP_PROCS;
+	for (size_t i = 0; i < p->n_cgroup_fds; i++) {
+		int fd = p->cgroup_fds[i];
+		c.op_tok = (size_t)p->cgroup_tokens[i];
+		if (fd < 3 + (int)p->listen_fds)
+			bad(STEP_PLAN_VALIDATE, &c, 0, "inside the listen fds 3..%u", 2 + p->listen_fds);
+		if (fd == p->control_fd || fd == p->seccomp_fd)
+			bad(STEP_PLAN_VALIDATE, &c, 0, "the same fd as control-fd or seccomp");
+		for (size_t k = 0; k < i; k++)
+			if (fd == p->cgroup_fds[k])
+				bad(STEP_PLAN_VALIDATE, &c, 0, "listed twice (token %d)", p->cgroup_tokens[k] + 1);
 	}
 	for (size_t i = 0; i < p->n_env && p->listen_fds; i++)
 		if (!strncmp(p->envp[i], "LISTEN_FDS=", 11) || !strncmp(p->envp[i], "LISTEN_PID=", 11))
@@ -551,6 +570,14 @@ void plan_check_fds(const struct plan *p, int plan_fd, int log_fd)
 			    op, tok, fd, plan_fd, log_fd);
 		if (fcntl(fd, F_GETFD) < 0)
 			die_errno(STEP_PLAN_VALIDATE, "%s (token %d): fd %d is not open", op, tok, fd);
+	}
+	for (size_t i = 0; i < p->n_cgroup_fds; i++) {
+		int fd = p->cgroup_fds[i], tok = p->cgroup_tokens[i] + 1;
+		if (fd == plan_fd || fd == log_fd)
+			die(STEP_PLAN_VALIDATE, "cgroup-procs (token %d) %d: the same fd as --plan-fd %d / "
+			    "--log-fd %d", tok, fd, plan_fd, log_fd);
+		if (fcntl(fd, F_GETFD) < 0)
+			die_errno(STEP_PLAN_VALIDATE, "cgroup-procs (token %d): fd %d is not open", tok, fd);
 	}
 	if (p->control_fd >= 0) {
 		int domain, type;

@@ -14,6 +14,8 @@
 #define PLAN_MAX_BYTES (1024 * 1024)
 #define PLAN_MAX_TOKENS 65536
 #define DEFAULT_ROOT_SIZE (1024 * 1024)
+/* One per cgroup hierarchy: v1 has a handful of them, v2 one. */
+#define CGROUP_FDS_MAX 16
 
 /* Filesystem ops, carried out in plan order inside the new root (remount-ro ones last). */
 enum fs_kind {
@@ -77,6 +79,9 @@ struct plan {
 	int listen_fds_token;
 	int control_fd; /* -1: none */
 	int control_fd_token;
+	int cgroup_fds[CGROUP_FDS_MAX]; /* cgroup.procs files the outer joins before clone */
+	int cgroup_tokens[CGROUP_FDS_MAX];
+	size_t n_cgroup_fds;
 	int seccomp_fd; /* -1: none; the outer reads the program and closes it before clone */
 	int seccomp_token;
 	bool seccomp_listener;

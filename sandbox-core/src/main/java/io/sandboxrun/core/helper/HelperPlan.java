@@ -12,8 +12,9 @@ import java.util.Set;
  * Everything {@code sandbox-init} does for one instance, decided in Java before the spawn
  * (docs/helper-protocol.md). {@link PlanEncoder} turns it into the bytes the helper reads.
  *
- * <p>{@code controlFd} ({@code -1}: none) and {@code seccomp} ({@code null}: none) are optional:
- * build without them, then add them with {@link #withControlFd} and {@link #withSeccomp}.
+ * <p>{@code controlFd} ({@code -1}: none), {@code seccomp} ({@code null}: none) and
+ * {@code cgroupProcsFds} (empty: stay in the launcher's cgroups) are optional: build without them,
+ * then add them with {@link #withControlFd}, {@link #withSeccomp} and {@link #withCgroupProcsFds}.
  */
 public record HelperPlan(
         int parentPid,
@@ -34,7 +35,8 @@ public record HelperPlan(
         String executable,
         List<String> argv,
         int controlFd,
-        Seccomp seccomp) {
+        Seccomp seccomp,
+        List<Integer> cgroupProcsFds) {
 
     /** No fd (for {@code controlFd}). */
     public static final int NO_FD = -1;
@@ -57,6 +59,7 @@ public record HelperPlan(
         landlockRules = List.copyOf(landlockRules);
         env = List.copyOf(env);
         argv = List.copyOf(argv);
+        cgroupProcsFds = List.copyOf(cgroupProcsFds);
         if (argv.isEmpty()) throw new IllegalArgumentException("argv is empty");
         // Like the plan and log fds: 3..3+listenFds-1 are the listen fds.
         int firstFree = 3 + listenFds;
@@ -69,6 +72,15 @@ public record HelperPlan(
         if (seccomp != null && seccomp.programFd() == controlFd) {
             throw new IllegalArgumentException("seccomp program fd " + controlFd + " is the control fd");
         }
+        for (int fd : cgroupProcsFds) {
+            if (fd < firstFree || fd == controlFd || (seccomp != null && fd == seccomp.programFd())) {
+                throw new IllegalArgumentException("cgroup.procs fd " + fd + ": want " + firstFree
+                        + " or above, not the control or seccomp fd");
+            }
+        }
+        if (cgroupProcsFds.size() != cgroupProcsFds.stream().distinct().count()) {
+            throw new IllegalArgumentException("cgroup.procs fds repeat: " + cgroupProcsFds);
+        }
         if (seccomp != null && seccomp.listener() && controlFd == NO_FD) {
             throw new IllegalArgumentException("a seccomp listener needs a control fd (withControlFd first)");
         }
@@ -80,19 +92,28 @@ public record HelperPlan(
             LandlockMode landlock, List<LandlockRule> landlockRules, String workdir, List<String> env,
             int listenFds, String executable, List<String> argv) {
         this(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts, rlimits, landlock,
-                landlockRules, workdir, env, listenFds, executable, argv, NO_FD, null);
+                landlockRules, workdir, env, listenFds, executable, argv, NO_FD, null, List.of());
     }
 
     /** This plan with the helper's end of the control socket (AF_UNIX SOCK_SEQPACKET) at {@code fd}. */
     public HelperPlan withControlFd(int fd) {
         return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
-                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, fd, seccomp);
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, fd, seccomp, cgroupProcsFds);
     }
 
     /** This plan with a seccomp filter loaded last before execve ({@code null}: none). */
     public HelperPlan withSeccomp(Seccomp s) {
         return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
-                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, s);
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, s, cgroupProcsFds);
+    }
+
+    /**
+     * This plan with fds open for writing on the {@code cgroup.procs} file of each cgroup
+     * hierarchy of the instance: the helper joins them before it creates any namespace.
+     */
+    public HelperPlan withCgroupProcsFds(List<Integer> fds) {
+        return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, seccomp, fds);
     }
 
     /** Every namespace the helper knows: the sandbox shares none with the host. */

@@ -34,6 +34,7 @@ public final class PlanEncoder {
         for (String e : plan.env()) op(t, "env", e);
         op(t, "listen-fds", Integer.toString(plan.listenFds()));
         if (plan.controlFd() != HelperPlan.NO_FD) op(t, "control-fd", Integer.toString(plan.controlFd()));
+        for (int fd : plan.cgroupProcsFds()) op(t, "cgroup-procs", Integer.toString(fd));
         if (plan.seccomp() != null) {
             op(t, "seccomp", Integer.toString(plan.seccomp().programFd()), plan.seccomp().listener() ? "listener" : "no-listener");
         }

@@ -15,6 +15,7 @@ public enum SetupStep {
     SECCOMP_READ("seccomp-read"),
     CAP_LAST_CAP("cap-last-cap"),
     PARENT_CHECK("parent-check"),
+    CGROUP_JOIN("cgroup-join"),
     CLEAR_GROUPS("clear-groups"),
     SIGNALS("signals"),
     CLONE("clone"),

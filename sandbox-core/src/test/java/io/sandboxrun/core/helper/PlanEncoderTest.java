@@ -77,6 +77,19 @@ class PlanEncoderTest {
                         () -> p.withControlFd(7).withSeccomp(new HelperPlan.Seccomp(7, true))).getMessage());
     }
 
+    @Test
+    void cgroupProcsFdsComeBeforeSeccompOnePerHierarchy() {
+        HelperPlan p = plan(List.of(), List.of("true")).withControlFd(7).withCgroupProcsFds(List.of(9, 10))
+                .withSeccomp(new HelperPlan.Seccomp(8, true));
+        List<String> t = PlanEncoder.tokens(p);
+        int at = t.indexOf("control-fd");
+        assertEquals(List.of("control-fd", "7", "cgroup-procs", "9", "cgroup-procs", "10", "seccomp"), t.subList(at, at + 7));
+        assertEquals("cgroup.procs fd 7: want 4 or above, not the control or seccomp fd",
+                assertThrows(IllegalArgumentException.class, () -> p.withCgroupProcsFds(List.of(7))).getMessage());
+        assertEquals("cgroup.procs fds repeat: [9, 9]",
+                assertThrows(IllegalArgumentException.class, () -> p.withCgroupProcsFds(List.of(9, 9))).getMessage());
+    }
+
     private static List<String> seccompTokens(HelperPlan p) {
         List<String> t = PlanEncoder.tokens(p);
         int at = t.indexOf("seccomp");

@@ -1,0 +1,44 @@
+package io.sandboxrun.cgroup;
+
+import io.sandboxrun.core.policy.Limits;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One interface over cgroup v2 and v1 (youki's CgroupManager). Pick one with
+ * {@link Cgroups#driver}; each takes its roots as constructor arguments, so unit tests run it
+ * against a temp-dir tree.
+ */
+public sealed interface CgroupDriver permits CgroupV2Driver, CgroupV1Driver {
+    CgroupLayout layout();
+
+    /** In words, for doctor: which hierarchies do what. */
+    String describe();
+
+    /** Makes {@code <root>/app-<app>/<instance>} everywhere, marked as {@code owner}'s; nothing is left on failure. */
+    CgroupHandle create(CgroupPath path, Owner owner);
+
+    /** The instance cgroup of a running (or orphaned) instance, if it carries our mark. */
+    Optional<CgroupHandle> open(CgroupPath path);
+
+    /** Every marked instance cgroup below the root, with the launcher that owns it. */
+    List<Listed> list();
+
+    record Listed(CgroupPath path, Owner owner) {}
+
+    CgroupFs fs();
+
+    List<Unenforced> apply(CgroupHandle h, Limits app, Limits instance);
+
+    void freeze(CgroupHandle h, boolean frozen);
+
+    void kill(CgroupHandle h);
+
+    CgroupStats stats(CgroupHandle h);
+
+    CgroupEvents events(CgroupHandle h);
+
+    List<Integer> pids(CgroupHandle h);
+
+    void remove(CgroupHandle h);
+}
