@@ -2,6 +2,7 @@ package io.sandboxrun.fs;
 
 import io.sandboxrun.core.policy.LandlockMode;
 import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyDefaults;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +19,17 @@ final class Policies {
 
     static Policy of(String app, Path appRoot, List<String> command, List<Path> roBinds, Map<String, String> env, Path stateDir) {
         return new Policy(app, appRoot, command, env, PATH, "sandbox", 64L << 20, LandlockMode.BEST_EFFORT, List.of(),
-                roBinds, Map.of(), new Policy.Identity(1000, 1000, 100000, 65536), stateDir, "auto");
+                roBinds, Map.of(), new Policy.Identity(1000, 1000, 100000, 65536), stateDir, "auto",
+                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS);
     }
 
     static Policy withPath(Policy p, String path) {
         return new Policy(p.app(), p.appRoot(), p.command(), p.env(), path, p.hostname(), p.tmpSize(), p.landlock(),
-                p.listen(), p.roBinds(), p.rlimits(), p.user(), p.stateDir(), p.seccomp());
+                p.listen(), p.roBinds(), p.rlimits(), p.user(), p.stateDir(), p.seccomp(), p.cgroup(), p.limits(), p.instanceLimits());
     }
 
     static Policy withUser(Policy p, Policy.Identity user) {
         return new Policy(p.app(), p.appRoot(), p.command(), p.env(), p.path(), p.hostname(), p.tmpSize(), p.landlock(),
-                p.listen(), p.roBinds(), p.rlimits(), user, p.stateDir(), p.seccomp());
+                p.listen(), p.roBinds(), p.rlimits(), user, p.stateDir(), p.seccomp(), p.cgroup(), p.limits(), p.instanceLimits());
     }
 }

@@ -9,6 +9,7 @@ import io.sandboxrun.core.launch.Stdio;
 import io.sandboxrun.core.policy.LandlockMode;
 import io.sandboxrun.core.policy.ListenAddress;
 import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.Rlimit;
 import io.sandboxrun.core.policy.RlimitValue;
 import io.sandboxrun.core.testing.TestDirs;
@@ -72,7 +73,8 @@ public final class Harness implements AutoCloseable {
                          List<ListenAddress> listen, List<Path> roBinds, Map<String, String> env) {
         return new Policy(app, root, command, env, "/usr/local/bin:/usr/bin:/bin", "sandbox", tmpSize, landlock,
                 listen, roBinds, Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
-                new Policy.Identity(1000, 1000, 200000, 65536), stateDir, "auto");
+                new Policy.Identity(1000, 1000, 200000, 65536), stateDir, "auto",
+                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS);
     }
 
     /** What a finished run printed and how it ended. */

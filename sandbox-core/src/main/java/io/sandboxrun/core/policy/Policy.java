@@ -25,6 +25,9 @@ import java.util.Map;
  * @param seccomp    the seccomp profile: {@code auto} (python for python interpreters, default for
  *                   anything else), a bundled name ({@code default}, {@code python}, {@code strict})
  *                   or the absolute path of an OCI-format JSON profile
+ * @param cgroup     whether instances get cgroups, how strictly, and under which root
+ * @param limits     cgroup limits of the app, shared by all its instances
+ * @param instanceLimits cgroup limits of each instance on its own
  */
 public record Policy(
         String app,
@@ -40,7 +43,10 @@ public record Policy(
         Map<Rlimit, RlimitValue> rlimits,
         Identity user,
         Path stateDir,
-        String seccomp) {
+        String seccomp,
+        CgroupPolicy cgroup,
+        Limits limits,
+        Limits instanceLimits) {
 
     /** Where the app root appears inside every sandbox; also the working directory. */
     public static final String APP_DIR = "/app";
@@ -56,25 +62,43 @@ public record Policy(
     /** This policy with another command. */
     public Policy withCommand(List<String> newCommand) {
         return new Policy(app, appRoot, newCommand, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp);
+                user, stateDir, seccomp, cgroup, limits, instanceLimits);
     }
 
     /** This policy with another Landlock mode. */
     public Policy withLandlock(LandlockMode mode) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, mode, listen, roBinds, rlimits, user,
-                stateDir, seccomp);
+                stateDir, seccomp, cgroup, limits, instanceLimits);
     }
 
     /** This policy with other rlimits. */
     public Policy withRlimits(Map<Rlimit, RlimitValue> newRlimits) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, newRlimits,
-                user, stateDir, seccomp);
+                user, stateDir, seccomp, cgroup, limits, instanceLimits);
     }
 
     /** This policy with another seccomp profile choice. */
     public Policy withSeccomp(String profile) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, profile);
+                user, stateDir, profile, cgroup, limits, instanceLimits);
+    }
+
+    /** This policy with another cgroup mode and root. */
+    public Policy withCgroup(CgroupPolicy c) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir, seccomp, c, limits, instanceLimits);
+    }
+
+    /** This policy with other app limits. */
+    public Policy withLimits(Limits l) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir, seccomp, cgroup, l, instanceLimits);
+    }
+
+    /** This policy with other per-instance limits. */
+    public Policy withInstanceLimits(Limits l) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir, seccomp, cgroup, limits, l);
     }
 
     /** The app's identity inside the sandbox and the host ids its user namespace maps to. */

@@ -17,7 +17,9 @@ import java.util.Map;
  *   <li>user uid 1000, gid 1000, host ids 200000 to 265535 (host-id-base 200000, id-count
  *       65536): far from host root and system users;</li>
  *   <li>state-dir {@code /run/sandbox-run};</li>
- *   <li>seccomp {@code auto}: {@code python} for python interpreters, {@code default} otherwise.</li>
+ *   <li>seccomp {@code auto}: {@code python} for python interpreters, {@code default} otherwise;</li>
+ *   <li>cgroup best-effort under a {@code sandbox-run} child of the launcher's own cgroup; app
+ *       limits pids 1024 (a fork bomb stops there), nothing else; no per-instance limits.</li>
  * </ul>
  */
 public final class PolicyDefaults {
@@ -32,11 +34,16 @@ public final class PolicyDefaults {
     public static final Path STATE_DIR = Path.of("/run/sandbox-run");
     /** Python interpreters get the {@code python} profile, anything else {@code default}. */
     public static final String SECCOMP = "auto";
+    /** Cgroups when the host offers them, WARN for a limit it cannot enforce; root under our own cgroup. */
+    public static final CgroupPolicy CGROUP = new CgroupPolicy(CgroupPolicy.Mode.BEST_EFFORT, null);
+    /** 1024 tasks per app: a fork bomb stops there, a threaded web server never gets near. */
+    public static final Limits LIMITS = Limits.none().withPids(1024L);
+    public static final Limits INSTANCE_LIMITS = Limits.none();
 
     /** The embedded defaults, with {@code appRoot} (made absolute) as the app root. */
     public static Policy embedded(Path appRoot) {
         return new Policy(APP, appRoot.toAbsolutePath().normalize(), List.of(), Map.of(), PATH, HOSTNAME, TMP_SIZE,
-                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR, SECCOMP);
+                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR, SECCOMP, CGROUP, LIMITS, INSTANCE_LIMITS);
     }
 
     private PolicyDefaults() {}

@@ -63,6 +63,9 @@ public final class PolicyResolver {
         final Map<String, PolicyOrigin> userOrigins = new HashMap<>();
         Path stateDir;
         String seccomp;
+        CgroupPolicy cgroup;
+        Limits limits;
+        Limits instanceLimits;
 
         Merged(Policy d) {
             app = d.app();
@@ -82,6 +85,9 @@ public final class PolicyResolver {
             idCount = d.user().idCount();
             stateDir = d.stateDir();
             seccomp = d.seccomp();
+            cgroup = d.cgroup();
+            limits = d.limits();
+            instanceLimits = d.instanceLimits();
         }
 
         void apply(PolicyOverlay o) {
@@ -142,7 +148,8 @@ public final class PolicyResolver {
                 throw PolicyException.of(null, "no command: give one after -- or set command: in the policy");
             }
             return new Policy(app, realRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds,
-                    rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir, seccomp);
+                    rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir, seccomp,
+                    cgroup, limits, instanceLimits);
         }
 
         private void checkUser() {
