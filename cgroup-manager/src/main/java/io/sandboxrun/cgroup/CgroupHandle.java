@@ -1,5 +1,7 @@
 package io.sandboxrun.cgroup;
 
+import io.sandboxrun.core.launch.CgroupStats;
+import io.sandboxrun.core.launch.Pressure;
 import io.sandboxrun.core.policy.Limits;
 import java.nio.file.Path;
 import java.util.Collections;

@@ -85,9 +85,9 @@ public record CgroupLayout(Mode mode, Hierarchy unified, List<Hierarchy> v1) {
     public String describe() {
         String v1Names = String.join(",", v1.stream().flatMap(h -> h.controllers().stream()).toList());
         switch (mode) {
-            case UNIFIED: return "unified (v2) at " + unified.mountPoint();
-            case HYBRID: return "hybrid: " + v1Names + " on v1; cgroup2 at " + unified.mountPoint();
-            case LEGACY: return "legacy (v1 only): " + v1Names;
+            case UNIFIED: return "unified cgroups (v2) at " + unified.mountPoint();
+            case HYBRID: return "hybrid cgroups: " + v1Names + " on v1; cgroup2 at " + unified.mountPoint();
+            case LEGACY: return "legacy cgroups (v1 only): " + v1Names;
             default: return "no cgroup filesystem mounted";
         }
     }

@@ -1,5 +1,7 @@
 package io.sandboxrun.cgroup;
 
+import io.sandboxrun.core.launch.CgroupStats;
+import io.sandboxrun.core.launch.Pressure;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.policy.Limits;
 import java.nio.file.Path;
@@ -51,8 +53,8 @@ public final class CgroupV1Driver implements CgroupDriver {
                 .map(e -> e.getKey()).collect(Collectors.joining(","));
         return "cgroup v1 for limits (" + v1 + ")" + (unified != null
                 ? "; cgroup2 at " + unified.mountPoint() + " for kill, freeze, events, CPU time and pressure"
-                : "; v1 freezer for freeze and kill (no cgroup2 mount)") + "; instances under "
-                + tree.roots().values().iterator().next().getParent() + "/...";
+                : "; v1 freezer for freeze and kill (no cgroup2 mount)") + "; instances at ROOT/app-APP/INSTANCE for ROOT in "
+                + tree.roots().values().stream().map(Path::toString).distinct().collect(Collectors.joining(", "));
     }
 
     @Override

@@ -21,6 +21,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -157,6 +160,37 @@ public final class TmpSpace {
         String t = target.toString();
         for (MountInfo m : MountInfo.parse(mountinfoText)) if (m.mountPoint().equals(t)) return true;
         return false;
+    }
+
+    /**
+     * Unmounts the spaces below {@code stateDir} that no process holds any more (a launcher that was
+     * SIGKILLed leaves its mounts): the last releaser's path of {@link Lease#close}, for each app
+     * this JVM has no lease on. A space some process still uses is left alone (its shared lock
+     * makes the exclusive try-lock fail).
+     *
+     * @param failures gets one line per space that could not be released
+     * @return the spaces unmounted
+     */
+    public List<Path> reclaimUnused(Path stateDir, Consumer<String> failures) {
+        Path base = canonical(stateDir.toAbsolutePath().normalize().resolve(STATE_SUBDIR));
+        List<Path> done = new ArrayList<>();
+        for (MountInfo m : MountInfo.parse(mountinfo.get())) {
+            Path dir = Path.of(m.mountPoint());
+            if (!dir.startsWith(base) || base.relativize(dir).getNameCount() != 2) continue;
+            AppState st = states.computeIfAbsent(dir, AppState::new);
+            synchronized (st) {
+                if (st.refs > 0) continue;
+                try {
+                    // The lock file goes with the last release; a launcher killed before it keeps it.
+                    if (!Files.exists(st.useLock)) Files.createFile(st.useLock);
+                    release(st);
+                    if (!isMounted(dir)) done.add(dir);
+                } catch (IOException | RuntimeException e) {
+                    failures.accept(dir + ": " + e.getMessage());
+                }
+            }
+        }
+        return done;
     }
 
     /** How many leases this JVM holds on the space at {@code hostDir} (for tests and diagnostics). */

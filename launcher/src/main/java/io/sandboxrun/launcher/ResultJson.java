@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sandboxrun.core.launch.CgroupStats;
 import io.sandboxrun.core.launch.Protection;
 import io.sandboxrun.core.launch.RunResult;
 import java.io.IOException;
@@ -50,10 +51,43 @@ public final class ResultJson {
             e.put("errno", f.errno());
             e.put("message", f.message());
         }, () -> n.putNull("failure"));
+        n.put("oom_killed", r.oomKilled());
+        r.usage().ifPresentOrElse(u -> usage(n.putObject("usage"), u), () -> n.putNull("usage"));
         ArrayNode notes = n.putArray("not_measured_yet");
-        notes.add("cpu_time, peak_memory, oom_killed, pids_peak: cgroups (issue 5)");
         notes.add("network counters: proxy (issue 6)");
         return n;
+    }
+
+    /**
+     * The cgroup's figures; a figure this host's cgroups do not report is {@code null}, never 0.
+     * Also the shape of {@code sandbox-run stats --json}.
+     */
+    public static void usage(ObjectNode o, CgroupStats u) {
+        put(o, "memory_bytes", u.memoryCurrent());
+        put(o, "memory_peak_bytes", u.memoryPeak());
+        put(o, "oom_kills", u.oomKills());
+        put(o, "cpu_usec", u.cpuUsageUsec());
+        put(o, "cpu_user_usec", u.cpuUserUsec());
+        put(o, "cpu_system_usec", u.cpuSystemUsec());
+        put(o, "cpu_throttled_usec", u.throttledUsec());
+        put(o, "cpu_throttled_periods", u.throttledPeriods());
+        put(o, "pids", u.pidsCurrent());
+        put(o, "pids_peak", u.pidsPeak());
+        put(o, "pids_limit_hits", u.pidsLimitHits());
+        ObjectNode psi = o.putObject("pressure");
+        u.pressure().forEach((resource, p) -> {
+            ObjectNode r = psi.putObject(resource);
+            r.put("some_avg10", p.someAvg10());
+            r.put("some_avg60", p.someAvg60());
+            r.put("some_total_usec", p.someTotalUsec());
+            if (p.fullAvg10() != null) r.put("full_avg10", p.fullAvg10());
+            if (p.fullTotalUsec() != null) r.put("full_total_usec", p.fullTotalUsec());
+        });
+    }
+
+    private static void put(ObjectNode o, String key, Long v) {
+        if (v == null) o.putNull(key);
+        else o.put(key, v);
     }
 
     /** Writes atomically (temp file + rename) so a reader never sees half a document. */

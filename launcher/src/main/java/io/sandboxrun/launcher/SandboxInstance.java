@@ -1,6 +1,9 @@
 package io.sandboxrun.launcher;
 
+import io.sandboxrun.cgroup.CgroupException;
+import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.core.helper.HelperEvent;
+import io.sandboxrun.core.launch.CgroupStats;
 import io.sandboxrun.core.launch.ExitCodes;
 import io.sandboxrun.core.launch.Instance;
 import io.sandboxrun.core.launch.Protection;
@@ -42,6 +45,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final Streams streams;
     private final List<String> listening;
     private final DenialLog denialLog;
+    private final Optional<CgroupHandle> cgroup;
+    private volatile boolean ended;
     /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
     private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
     private final CompletableFuture<RunResult> exit = new CompletableFuture<>();
@@ -53,8 +58,9 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
     SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
-                    List<String> listening, DenialLog denialLog, Streams streams, Runnable release,
-                    Consumer<String> verbose) {
+                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, Streams streams,
+                    Runnable release, Consumer<String> verbose) {
+        this.cgroup = cgroup;
         this.listening = List.copyOf(listening);
         this.denialLog = denialLog;
         this.app = app;
@@ -103,6 +109,28 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             // The helper's death kills init (PDEATHSIG), and init's death kills the pid namespace.
             return signalFd.isOpen() && Pidfd.sendSignal(signalFd, Signals.SIGKILL);
         }
+    }
+
+    @Override
+    public Optional<CgroupStats> stats() {
+        if (ended) return Optional.empty();
+        try {
+            return cgroup.map(CgroupHandle::stats);
+        } catch (CgroupException e) {
+            return Optional.empty();   // removed under us: the instance has just ended
+        }
+    }
+
+    @Override
+    public void freeze() { cgroupOf("freeze").freeze(); }
+
+    @Override
+    public void thaw() { cgroupOf("thaw").thaw(); }
+
+    private CgroupHandle cgroupOf(String action) {
+        if (ended) throw new IllegalStateException("cannot " + action + " " + app + "/" + id + ": it has ended");
+        return cgroup.orElseThrow(() -> new IllegalStateException("cannot " + action + " " + app + "/" + id
+                + ": it has no cgroup (cgroup: off, or none available; see its protections)"));
     }
 
     @Override public Optional<OutputStream> stdin() { return streams.stdin(); }
@@ -155,10 +183,11 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         // Normally closed already on the listener's hang-up, when the filter's last task died.
         if (seccompRegistration != null) seccompRegistration.close();
+        ended = true;
         RunResult result = null;
         RuntimeException failed = null;
         try {
-            result = result(helperStatus);
+            result = result(helperStatus, finishCgroup());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot build the result: " + e);
             failed = e;
@@ -179,7 +208,33 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         });
     }
 
-    private RunResult result(Wait.Status helperStatus) {
+    /**
+     * The helper is gone, and with it init and the pid namespace; ends whatever is still exiting in
+     * the cgroup, then reads the final figures and removes the cgroup.
+     */
+    private Optional<CgroupStats> finishCgroup() {
+        if (cgroup.isEmpty()) return Optional.empty();
+        CgroupHandle h = cgroup.get();
+        Optional<CgroupStats> usage = Optional.empty();
+        try {
+            // A frozen instance killed from outside must thaw to die (v1 freezes to kill).
+            if (h.events().frozen()) h.thaw();
+            h.killAll();
+            usage = Optional.of(h.stats());
+        } catch (CgroupException e) {
+            LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " cgroup: " + e.getMessage());
+        } finally {
+            try {
+                h.close();
+            } catch (CgroupException e) {
+                LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " cgroup left behind: "
+                        + e.getMessage() + "; sandbox-run gc removes it");
+            }
+        }
+        return usage;
+    }
+
+    private RunResult result(Wait.Status helperStatus, Optional<CgroupStats> usage) {
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
         List<Protection> protections = new ArrayList<>(baseProtections);
         protections.add(landlockProtection());
@@ -189,26 +244,26 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
             String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message();
             return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
-                    Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
+                    usage, Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
         HelperEvent.Exit x = appExit;
         if (x != null && x.signal() != null) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + x.signal(), Optional.empty(), Optional.of(x.signal()),
-                    x.core(), wall, protections, denials(), learned(), Optional.empty());
+                    x.core(), wall, protections, denials(), learned(), usage, Optional.empty());
         }
         if (x != null && x.code() != null) {
             return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections, denials(), learned(),
-                    Optional.empty());
+                    usage, Optional.empty());
         }
         // No report from init: the helper itself was killed (kill(), or the launcher's own end).
         if (helperStatus.signalled()) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + helperStatus.signal(), Optional.empty(),
-                    Optional.of(helperStatus.signal()), false, wall, protections, denials(), learned(), Optional.empty());
+                    Optional.of(helperStatus.signal()), false, wall, protections, denials(), learned(), usage, Optional.empty());
         }
         String msg = "cannot set up sandbox for app \"" + app + "\": sandbox-init exited with status "
                 + helperStatus.code() + " without a report";
         return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
-                protections, denials(), learned(), Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+                protections, denials(), learned(), usage, Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
     }
 
     private List<String> learned() {

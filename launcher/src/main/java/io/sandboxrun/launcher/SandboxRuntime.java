@@ -1,5 +1,6 @@
 package io.sandboxrun.launcher;
 
+import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.core.helper.FsPlan;
 import io.sandboxrun.core.helper.HelperBinary;
 import io.sandboxrun.core.helper.HelperPlan;
@@ -64,7 +65,11 @@ public final class SandboxRuntime implements AutoCloseable {
     private final TmpSpace tmpSpaces;
     private final WhitelistPlanner planner = WhitelistPlanner.system();
     private final Consumer<String> verbose;
+    private final Consumer<String> warn;
+    private final CgroupSetup cgroups;
     private final Set<SandboxInstance> live = ConcurrentHashMap.newKeySet();
+    /** State dirs whose unused writable spaces (a killed launcher's) were unmounted. */
+    private final Set<Path> reclaimed = ConcurrentHashMap.newKeySet();
     /**
      * Every helper is spawned from this one long-lived thread: PR_SET_PDEATHSIG fires when the
      * parent *thread* exits, so spawning from a pool thread that may retire would kill sandboxes.
@@ -77,16 +82,26 @@ public final class SandboxRuntime implements AutoCloseable {
     private volatile boolean closed;
     private NotificationLoop notifications;
 
-    private SandboxRuntime(Path helper, Consumer<String> verbose) {
+    private SandboxRuntime(Path helper, Consumer<String> verbose, Consumer<String> warn) {
         this.helper = helper;
         this.verbose = verbose;
+        this.warn = warn;
         this.tmpSpaces = new TmpSpace(MountSyscalls.system());
+        this.cgroups = CgroupSetup.system(driver -> Recovery.reap(driver, verbose));
     }
 
-    /** A runtime using the helper found by {@link #defaultHelper()}; {@code verbose} gets debug lines. */
-    public static SandboxRuntime create(Consumer<String> verbose) {
+    /**
+     * A runtime using the helper found by {@link #defaultHelper()}; {@code verbose} gets debug
+     * lines, {@code warn} what a user must hear about (a limit this host cannot enforce).
+     */
+    public static SandboxRuntime create(Consumer<String> verbose, Consumer<String> warn) {
         requireRoot();
-        return new SandboxRuntime(HelperBinary.locate(defaultHelper()), verbose);
+        return new SandboxRuntime(HelperBinary.locate(defaultHelper()), verbose, warn);
+    }
+
+    /** A runtime whose warnings go to the {@code System.Logger} at WARNING. */
+    public static SandboxRuntime create(Consumer<String> verbose) {
+        return create(verbose, line -> LOG.log(System.Logger.Level.WARNING, line));
     }
 
     public static SandboxRuntime create() {
@@ -135,6 +150,10 @@ public final class SandboxRuntime implements AutoCloseable {
         Policy policy = spec.policy();
         String id = policy.app() + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
         try (Rollback undo = new Rollback()) {
+            // First, so that a required limit this host lacks fails before anything else is made;
+            // the first use of a cgroup root also reaps what a killed launcher left there.
+            CgroupSetup.Prepared cgroup = cgroups.prepare(policy, id, undo, warn);
+            if (reclaimed.add(policy.stateDir())) Recovery.reclaimSpaces(tmpSpaces, policy.stateDir(), verbose);
             TmpSpace.Lease lease = tmpSpaces.acquire(policy);
             undo.onFailure(lease::close);
             // A terminal passed through gets a fresh devpts inside, so the app can open ptys of its own.
@@ -142,9 +161,13 @@ public final class SandboxRuntime implements AutoCloseable {
             WhitelistPlanner.WhitelistPlan whitelist = planner.planDetailed(policy, lease.hostDir(), lease.insidePath(), tty);
             FsPlan fs = whitelist.fsPlan();
             // Descriptor layout in the helper (and the app until exec): 0-2 stdio, 3.. listen sockets,
-            // then the plan, the log pipe, the control socket and the seccomp program.
+            // then the plan, the log pipe, the control socket, the seccomp program and one
+            // cgroup.procs per hierarchy (the outer helper joins them before it clones).
             int listenCount = policy.listen().size();
             int planNo = 3 + listenCount, logNo = planNo + 1, controlNo = planNo + 2, seccompNo = planNo + 3;
+            List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
+            List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
+                    .mapToObj(i -> seccompNo + 1 + i).toList();
             SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo);
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
@@ -152,7 +175,7 @@ public final class SandboxRuntime implements AutoCloseable {
             boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
             if (listener) plan = plan.withControlFd(controlNo);
-            plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener));
+            plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener)).withCgroupProcsFds(procsNos);
 
             List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
             try {
@@ -171,6 +194,11 @@ public final class SandboxRuntime implements AutoCloseable {
                 Fd program = Memfd.sealed("sandbox-seccomp-" + id, seccomp.filter().program());
                 childEnds.add(program);
                 fds.put(seccompNo, program.get());
+                for (int i = 0; i < procsFiles.size(); i++) {
+                    Fd procs = Fd.open(procsFiles.get(i), Fd.O_WRONLY, 0);
+                    childEnds.add(procs);
+                    fds.put(procsNos.get(i), procs.get());
+                }
                 Fd control = null;
                 if (listener) {
                     UnixSocket.Pair pair = UnixSocket.pair();
@@ -196,8 +224,9 @@ public final class SandboxRuntime implements AutoCloseable {
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
                         denials, line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
-                        protections(plan, seccomp), listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        denials, stdio.parentStreams(), () -> {
+                        protections(plan, seccomp, cgroup.protections()),
+                        listen.stream().map(ListenSockets.Opened::describe).toList(),
+                        denials, cgroup.handle(), stdio.parentStreams(), () -> {
                             // Runs before onExit() completes: a caller that saw the result sees it all released.
                             live.remove(self.get());
                             ListenSockets.close(listen);
@@ -244,7 +273,8 @@ public final class SandboxRuntime implements AutoCloseable {
         return notifications;
     }
 
-    private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp) {
+    private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp,
+                                                List<Protection> cgroups) {
         List<Protection> p = new ArrayList<>();
         p.add(new Protection("namespaces", Protection.Status.ENFORCED,
                 plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
@@ -259,7 +289,7 @@ public final class SandboxRuntime implements AutoCloseable {
                 : new Protection("seccomp", Protection.Status.ENFORCED, "profile " + seccomp.profileName() + ", "
                         + seccomp.filter().instructions() + " BPF instructions, native ABI only"
                         + (seccomp.filter().needsListener() ? ", refusals answered and counted by the launcher" : "")));
-        p.add(new Protection("cgroups", Protection.Status.NOT_ENFORCED, "not built yet (issue 5)"));
+        p.addAll(cgroups);
         return p;
     }
 

@@ -1,7 +1,9 @@
 package io.sandboxrun.launcher.cli;
 
 import io.sandboxrun.core.host.Availability;
-import io.sandboxrun.core.host.CgroupMode;
+import io.sandboxrun.cgroup.CgroupException;
+import io.sandboxrun.cgroup.CgroupLayout;
+import io.sandboxrun.cgroup.Cgroups;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.host.HostFeatures;
 import io.sandboxrun.launcher.SandboxRuntime;
@@ -38,7 +40,7 @@ final class DoctorCommand implements Callable<Integer> {
         Availability ll = HostFeatures.get(Feature.LANDLOCK);
         out.println("  landlock:         " + (ll.available() ? "yes, " + ll.detail() + ": second filesystem wall enforced"
                 : "no (" + ll.detail() + "): the mount namespace holds alone; landlock: required will fail"));
-        out.println("  cgroups:          " + cgroups() + "; limits are not applied yet (issue 5)");
+        out.println("  cgroups:          " + cgroups());
         out.println("  seccomp:          every launch gets a filter: python for python interpreters, default otherwise"
                 + " (--seccomp default|python|strict|FILE); other ABIs (x32, int 0x80) are killed");
         out.println("  network:          every sandbox gets an empty network namespace (loopback only); no proxy yet (issue 6)");
@@ -54,11 +56,19 @@ final class DoctorCommand implements Callable<Integer> {
         return a.available();
     }
 
+    /** The layout in words, then what the driver uses each hierarchy for and where instances go. */
     static String cgroups() {
+        String layout;
         try {
-            return CgroupMode.parse(Files.readString(Path.of("/proc/self/mountinfo"))).describe();
+            layout = CgroupLayout.parse(Files.readString(Path.of("/proc/self/mountinfo"))).describe();
         } catch (IOException e) {
             return "cannot read /proc/self/mountinfo: " + e.getMessage();
+        }
+        try {
+            return layout + "\n                    " + Cgroups.detect(null).describe();
+        } catch (CgroupException e) {
+            return layout + "; no limits, no usage figures: " + e.getMessage()
+                    + " (cgroup: best-effort runs without; required fails)";
         }
     }
 

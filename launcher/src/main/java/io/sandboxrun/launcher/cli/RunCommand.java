@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code sandbox-run [options] -- COMMAND [ARGS]}: run one app instance inside the walls. */
 @Command(name = "sandbox-run", mixinStandardHelpOptions = true, version = "sandbox-run 0.1.0",
-        subcommands = {DoctorCommand.class, SeccompCommand.class},
+        subcommands = {DoctorCommand.class, SeccompCommand.class, PsCommand.class, StatsCommand.class,
+            InstanceActions.Kill.class, InstanceActions.Freeze.class, InstanceActions.Thaw.class, GcCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SETUP_FAILED,
         description = {"Run COMMAND inside kernel-enforced walls: new user, mount, pid, net, ipc, uts and cgroup"
                 + " namespaces; a fresh root holding only the app root (read-only, at /app), the interpreter's"
@@ -155,7 +156,7 @@ public final class RunCommand implements Callable<Integer> {
         // Installed before the launch: a TERM that arrives while the sandbox starts is held, then forwarded.
         SignalForwarding signals = SignalForwarding.install();
         try {
-            runtime = SandboxRuntime.create(verbose ? line -> log(err, line) : line -> { });
+            runtime = SandboxRuntime.create(verbose ? line -> log(err, line) : line -> { }, line -> log(err, "warning: " + line));
             LaunchSpec launch = LaunchSpec.inheriting(policy);
             instance = runtime.launch(learnSeccomp != null ? launch.learning() : launch);
         } catch (SetupException e) {
@@ -172,6 +173,11 @@ public final class RunCommand implements Callable<Integer> {
             if (verbose) log(err, "app=" + policy.app() + " instance=" + result.instance() + " exited code="
                     + result.exitCode() + " wall=" + result.wallTime().toMillis() + "ms " + result.protections());
             result.failure().ifPresent(f -> log(err, f.message()));
+            if (result.oomKilled()) {
+                log(err, "app " + policy.app() + " was killed by the kernel's OOM killer: it reached its memory limit ("
+                        + result.usage().map(u -> u.memoryPeak() == null ? "?" : PolicyValues.sizeWord(u.memoryPeak()))
+                                .orElse("?") + " at peak)");
+            }
             if (verbose) result.denials().forEach(d -> log(err, "seccomp refused " + d.syscall() + " x" + d.count()));
             writeResult(result, err);
             if (learnSeccomp != null && result.failure().isEmpty()) writeLearned(result, err);
@@ -191,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
     private int setupFailed(Policy policy, PrintWriter err, String step, String message, int code, long start) {
         log(err, message);
         RunResult r = new RunResult(policy.app(), "-", code, Optional.empty(), Optional.empty(), false,
-                Duration.ofNanos(System.nanoTime() - start), List.of(), List.of(), List.of(),
+                Duration.ofNanos(System.nanoTime() - start), List.of(), List.of(), List.of(), Optional.empty(),
                 Optional.of(new io.sandboxrun.core.launch.SetupFailure("launcher", step, 0, message)));
         writeResult(r, err);
         return code;

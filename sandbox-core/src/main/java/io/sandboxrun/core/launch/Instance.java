@@ -34,6 +34,24 @@ public interface Instance {
     /** Ends the sandbox and every process in it at once (SIGKILL). */
     void kill();
 
+    /**
+     * What the instance's cgroup counts now (memory, CPU time, pids, OOM kills, pressure); empty
+     * when the instance has no cgroup (cgroup: off, or none available in best-effort mode).
+     */
+    Optional<CgroupStats> stats();
+
+    /**
+     * Stops every process of the instance where it stands (cgroup freezer), keeping its memory
+     * and sockets; returns once the kernel reports it frozen. An idle instance can be frozen and
+     * later resumed with {@link #thaw()} instead of killed and restarted.
+     *
+     * @throws IllegalStateException when the instance has no cgroup or has ended
+     */
+    void freeze();
+
+    /** Resumes a frozen instance. @throws IllegalStateException as {@link #freeze()} */
+    void thaw();
+
     /** The app's standard input, when the spec asked for a pipe. */
     Optional<OutputStream> stdin();
 

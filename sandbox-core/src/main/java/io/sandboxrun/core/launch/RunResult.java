@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param protections which walls were active
  * @param denials     the syscalls the seccomp profile refused, most frequent first
  * @param learnedSyscalls in learning mode, every syscall the app made (sorted names); else empty
+ * @param usage       what the instance's cgroup counted (memory, CPU, pids, OOM kills, pressure),
+ *                    read after the last process ended; empty without a cgroup
  * @param failure     why setup failed, when it did
  */
 public record RunResult(
@@ -30,12 +32,21 @@ public record RunResult(
         List<Protection> protections,
         List<Denial> denials,
         List<String> learnedSyscalls,
+        Optional<CgroupStats> usage,
         Optional<SetupFailure> failure) {
 
     public RunResult {
         protections = List.copyOf(protections);
         denials = List.copyOf(denials);
         learnedSyscalls = List.copyOf(learnedSyscalls);
+    }
+
+    /**
+     * True when the kernel's OOM killer ended the app: it died of SIGKILL and its cgroup counted
+     * an OOM kill (a child killed for memory while the app went on does not count).
+     */
+    public boolean oomKilled() {
+        return signal.orElse(0) == 9 && usage.map(u -> u.oomKills() != null && u.oomKills() > 0).orElse(false);
     }
 
     /** True when the app ran and exited with code 0. */

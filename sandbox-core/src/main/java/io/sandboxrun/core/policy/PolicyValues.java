@@ -386,7 +386,7 @@ public final class PolicyValues {
     }
 
     /** {@code bytes} with the largest suffix that divides it (1048576 → 1M). */
-    static String sizeWord(long bytes) {
+    public static String sizeWord(long bytes) {
         if (bytes != 0 && bytes % (1L << 30) == 0) return (bytes >> 30) + "G";
         if (bytes != 0 && bytes % (1L << 20) == 0) return (bytes >> 20) + "M";
         if (bytes != 0 && bytes % (1L << 10) == 0) return (bytes >> 10) + "K";

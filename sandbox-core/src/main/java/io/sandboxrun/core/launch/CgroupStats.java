@@ -1,4 +1,4 @@
-package io.sandboxrun.cgroup;
+package io.sandboxrun.core.launch;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.sandboxrun.cgroup;
+package io.sandboxrun.core.launch;
 
 import java.util.Optional;
 
@@ -8,7 +8,7 @@ import java.util.Optional;
  */
 public record Pressure(double someAvg10, double someAvg60, long someTotalUsec, Double fullAvg10, Long fullTotalUsec) {
     /** Parses {@code some avg10=0.00 avg60=0.00 avg300=0.00 total=0} and the optional {@code full} line. */
-    static Optional<Pressure> parse(String text) {
+    public static Optional<Pressure> parse(String text) {
         double s10 = -1, s60 = -1;
         long sTotal = -1;
         Double f10 = null;

@@ -1,0 +1,150 @@
+package io.sandboxrun.launcher;
+
+import io.sandboxrun.cgroup.CgroupDriver;
+import io.sandboxrun.cgroup.CgroupException;
+import io.sandboxrun.cgroup.CgroupHandle;
+import io.sandboxrun.cgroup.CgroupPath;
+import io.sandboxrun.cgroup.Cgroups;
+import io.sandboxrun.cgroup.Owner;
+import io.sandboxrun.cgroup.Unenforced;
+import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.launch.Protection;
+import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.policy.CgroupPolicy;
+import io.sandboxrun.core.policy.Limits;
+import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyValues;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The cgroup side of a launch: the policy's cgroup mode turned into an instance cgroup with its
+ * limits, or into the error or warning the mode asks for. One per runtime; drivers are detected
+ * once per configured root, and the first use of a root reaps what dead launchers left there.
+ */
+final class CgroupSetup {
+    private static final String STEP = "cgroup";
+
+    private final Function<String, CgroupDriver> detect;
+    private final Consumer<CgroupDriver> onFirstUse;
+    private final Map<String, Optional<CgroupDriver>> drivers = new ConcurrentHashMap<>();
+    private final Map<String, String> unavailable = new ConcurrentHashMap<>();
+
+    /**
+     * @param detect     the driver for a configured root ({@code ""} for the default)
+     * @param onFirstUse runs once per driver before its first instance (crash recovery)
+     */
+    CgroupSetup(Function<String, CgroupDriver> detect, Consumer<CgroupDriver> onFirstUse) {
+        this.detect = detect;
+        this.onFirstUse = onFirstUse;
+    }
+
+    static CgroupSetup system(Consumer<CgroupDriver> onFirstUse) {
+        return new CgroupSetup(root -> Cgroups.detect(root.isEmpty() ? null : root), onFirstUse);
+    }
+
+    /** The instance's cgroup (absent when off or unavailable) and the protections entries to report. */
+    record Prepared(Optional<CgroupHandle> handle, List<Protection> protections) {}
+
+    /**
+     * Creates {@code <root>/app-<app>/<id>} and writes the limits. What is created is registered
+     * with {@code undo}.
+     *
+     * @throws SetupException (125) when the mode is {@code required} and a cgroup or a limit cannot
+     *                        be had, or when a limit's write fails (e.g. below what the app uses now)
+     */
+    Prepared prepare(Policy policy, String id, Rollback undo, Consumer<String> warn) {
+        CgroupPolicy.Mode mode = policy.cgroup().mode();
+        if (mode == CgroupPolicy.Mode.OFF) {
+            return new Prepared(Optional.empty(), List.of(new Protection("cgroups", Protection.Status.OFF,
+                    "switched off by the policy (cgroup: off): no limits, no usage figures")));
+        }
+        String root = policy.cgroup().root() == null ? "" : policy.cgroup().root();
+        Optional<CgroupDriver> driver = driver(root);
+        if (driver.isEmpty()) return without(policy, unavailable.get(root), warn);
+        CgroupPath path = new CgroupPath(policy.app(), id);
+        CgroupHandle handle;
+        try {
+            handle = driver.get().create(path, Owner.self(path));
+        } catch (CgroupException e) {
+            return without(policy, "cannot create the instance cgroup: " + e.getMessage(), warn);
+        }
+        undo.onFailure(handle::close);
+        List<Unenforced> missing;
+        try {
+            missing = handle.apply(policy.limits(), policy.instanceLimits());
+        } catch (CgroupException e) {
+            throw new SetupException(STEP, "cannot set the limits of app \"" + policy.app() + "\": " + e.getMessage(), e);
+        }
+        List<Protection> p = new ArrayList<>();
+        p.add(new Protection("cgroups", Protection.Status.ENFORCED, "cgroup " + path + "; " + describe(policy)));
+        for (Unenforced u : missing) {
+            if (mode == CgroupPolicy.Mode.REQUIRED) {
+                throw new SetupException(STEP, "cannot enforce limit " + u.limit() + " of app \"" + policy.app() + "\": "
+                        + u.reason() + " (the policy says cgroup: required; best-effort runs without it and warns)",
+                        ExitCodes.SETUP_FAILED);
+            }
+            warn.accept("limit " + u.limit() + " of app \"" + policy.app() + "\" is not enforced: " + u.reason());
+            p.add(new Protection("cgroups." + u.limit(), Protection.Status.NOT_ENFORCED, u.reason()));
+        }
+        return new Prepared(Optional.of(handle), p);
+    }
+
+    /** No cgroup for this launch: an error when required, else a warning and a protections entry. */
+    private static Prepared without(Policy policy, String reason, Consumer<String> warn) {
+        if (policy.cgroup().mode() == CgroupPolicy.Mode.REQUIRED) {
+            throw new SetupException(STEP, "no cgroup for app \"" + policy.app() + "\": " + reason
+                    + " (the policy says cgroup: required; best-effort runs without limits and warns)",
+                    ExitCodes.SETUP_FAILED);
+        }
+        String what = policy.limits().isEmpty() && policy.instanceLimits().isEmpty() ? ""
+                : "; limits not enforced: " + describe(policy);
+        warn.accept("app \"" + policy.app() + "\" runs without a cgroup: " + reason + what);
+        return new Prepared(Optional.empty(), List.of(new Protection("cgroups", Protection.Status.NOT_ENFORCED,
+                reason + what)));
+    }
+
+    private Optional<CgroupDriver> driver(String root) {
+        return drivers.computeIfAbsent(root, r -> {
+            try {
+                CgroupDriver d = detect.apply(r);
+                onFirstUse.accept(d);
+                return Optional.of(d);
+            } catch (CgroupException e) {
+                unavailable.put(r, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The limits in words, app then instance: {@code app memory 256M, pids 1024; instance cpus 0.5}. */
+    static String describe(Policy policy) {
+        String app = words(policy.limits()), inst = words(policy.instanceLimits());
+        if (app.isEmpty() && inst.isEmpty()) return "no limits";
+        return (app.isEmpty() ? "" : "app " + app) + (app.isEmpty() || inst.isEmpty() ? "" : "; ")
+                + (inst.isEmpty() ? "" : "instance " + inst);
+    }
+
+    static String words(Limits l) {
+        List<String> w = new ArrayList<>();
+        if (l.memory() != null) w.add("memory " + size(l.memory()));
+        if (l.memoryHigh() != null) w.add("memory-high " + size(l.memoryHigh()));
+        if (l.cpuMillis() != null) {
+            w.add("cpus " + (l.cpuMillis() == Limits.CPU_UNLIMITED ? "max"
+                    : java.math.BigDecimal.valueOf(l.cpuMillis(), 3).stripTrailingZeros().toPlainString()));
+        }
+        if (l.cpuWeight() != null) w.add("cpu-weight " + l.cpuWeight());
+        if (l.pids() != null) w.add("pids " + (l.pids() == Limits.UNLIMITED ? "max" : l.pids()));
+        if (l.io() != null) l.io().forEach(io -> w.add("io " + io));
+        return String.join(", ", w);
+    }
+
+    private static String size(long bytes) {
+        return bytes == Limits.UNLIMITED ? "max" : PolicyValues.sizeWord(bytes);
+    }
+}
