@@ -17,6 +17,15 @@ public sealed interface CgroupDriver permits CgroupV2Driver, CgroupV1Driver {
     /** In words, for doctor: which hierarchies do what. */
     String describe();
 
+    /**
+     * The controllers limits can use here, by their v2 names ({@code memory}, {@code cpu},
+     * {@code pids}, {@code io}): what doctor reports and what tests of real limits require.
+     */
+    java.util.Set<String> limitControllers();
+
+    /** The root directory in each hierarchy this driver uses (instances go in {@code <root>/app-<app>/<instance>}). */
+    List<java.nio.file.Path> roots();
+
     /** Makes {@code <root>/app-<app>/<instance>} everywhere, marked as {@code owner}'s; nothing is left on failure. */
     CgroupHandle create(CgroupPath path, Owner owner);
 

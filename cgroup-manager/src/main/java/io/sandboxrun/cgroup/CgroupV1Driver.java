@@ -47,6 +47,19 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     @Override public CgroupFs fs() { return tree.fs(); }
 
+    @Override public List<Path> roots() { return List.copyOf(tree.roots().values()); }
+
+    @Override
+    public java.util.Set<String> limitControllers() {
+        java.util.Set<String> s = new java.util.TreeSet<>();
+        byController.forEach((c, h) -> {
+            if (h.unified()) return;
+            if (c.equals("blkio")) s.add("io");
+            else if (CgroupV2Driver.WANTED.contains(c)) s.add(c);
+        });
+        return s;
+    }
+
     @Override
     public String describe() {
         String v1 = byController.entrySet().stream().filter(e -> !e.getValue().unified())

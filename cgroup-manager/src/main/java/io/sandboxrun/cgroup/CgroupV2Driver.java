@@ -39,12 +39,21 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     @Override public CgroupFs fs() { return tree.fs(); }
 
+    @Override public List<Path> roots() { return List.copyOf(tree.roots().values()); }
+
     @Override
     public String describe() {
         Path root = tree.roots().get(unified);
         Set<String> offered = ControlFiles.words(fs().readIfPresent(nearestExisting(root).resolve("cgroup.controllers")));
         return "cgroup v2 at " + unified.mountPoint() + "; instances under " + root + "; controllers offered there: "
                 + (offered.isEmpty() ? "none" : String.join(" ", offered));
+    }
+
+    @Override
+    public Set<String> limitControllers() {
+        Set<String> offered = ControlFiles.words(fs().readIfPresent(nearestExisting(tree.roots().get(unified))
+                .resolve("cgroup.controllers")));
+        return offered.stream().filter(WANTED::contains).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     private Path nearestExisting(Path p) {

@@ -119,8 +119,20 @@ public final class SandboxRuntime implements AutoCloseable {
         }
     }
 
-    /** Registers how {@code doctor} and the tests check the helper. */
+    /** Registers how {@code doctor} and the tests check the helper and the cgroup controllers. */
     public static void registerHelperProbe() {
+        HostFeatures.setCgroupProbe(() -> {
+            try {
+                java.util.Set<String> have = io.sandboxrun.cgroup.Cgroups.detect(null).limitControllers();
+                List<String> missing = java.util.stream.Stream.of("memory", "cpu", "pids")
+                        .filter(c -> !have.contains(c)).toList();
+                return missing.isEmpty() ? Availability.available("controllers " + String.join(",", have))
+                        : Availability.unavailable("no " + String.join(", ", missing) + " controller for instance cgroups"
+                                + " (have: " + (have.isEmpty() ? "none" : String.join(",", have)) + ")");
+            } catch (io.sandboxrun.cgroup.CgroupException e) {
+                return Availability.unavailable(e.getMessage());
+            }
+        });
         HostFeatures.setHelperProbe(() -> {
             try {
                 return Availability.available(HelperBinary.locate(defaultHelper()).toString());

@@ -14,6 +14,8 @@ public enum Feature {
     HELPER,
     /** seccomp user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER, Linux 5.0; ID_VALID fixed in 5.17). */
     SECCOMP_NOTIFY,
+    /** Instance cgroups can be made with the memory, cpu and pids controllers (v2, or v1 on a hybrid/legacy host). */
+    CGROUP_LIMITS,
     /** libseccomp (libseccomp.so.2) loads: profiles can be compiled. */
     LIBSECCOMP
 }

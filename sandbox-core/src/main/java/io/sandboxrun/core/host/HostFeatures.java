@@ -31,6 +31,18 @@ public final class HostFeatures {
         }
     };
 
+    /** Until the launcher registers its cgroup driver's answer: unknown here (sandbox-core has no driver). */
+    private static volatile Supplier<Availability> cgroupProbe =
+            () -> Availability.unavailable("no cgroup probe registered (the launcher registers it)");
+
+    /** Lets the launcher tell which cgroup controllers its driver can use. */
+    public static void setCgroupProbe(Supplier<Availability> probe) {
+        synchronized (CACHE) {
+            cgroupProbe = probe;
+            CACHE.remove(Feature.CGROUP_LIMITS);
+        }
+    }
+
     /** Lets the launcher tell how it finds and checks the helper. */
     public static void setHelperProbe(Supplier<Availability> probe) {
         synchronized (CACHE) {
@@ -72,6 +84,8 @@ public final class HostFeatures {
                 return SeccompNotify.unavailabilityCause().map(Availability::unavailable)
                         .orElseGet(() -> Availability.available("user notification; struct sizes " + SeccompNotify.kernelSizes().notif() + "/"
                                 + SeccompNotify.kernelSizes().resp() + "/" + SeccompNotify.kernelSizes().data()));
+            case CGROUP_LIMITS:
+                return cgroupProbe.get();
             case LIBSECCOMP:
                 return LibSeccomp.availability();
             default:

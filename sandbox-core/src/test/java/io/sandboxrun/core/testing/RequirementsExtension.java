@@ -31,9 +31,16 @@ public final class RequirementsExtension implements BeforeAllCallback, BeforeEac
 
     private static void check(AnnotatedElement element) {
         Requires r = element.getAnnotation(Requires.class);
-        if (r == null) return;
+        if (r != null) require(r.value());
+    }
+
+    /**
+     * The check of {@link Requires}, for features whose probe a test must register first (e.g.
+     * the launcher's cgroup probe): call it from {@code @BeforeAll}.
+     */
+    public static void require(Feature... features) {
         List<String> missing = new ArrayList<>();
-        for (Feature f : r.value()) {
+        for (Feature f : features) {
             Availability a = HostFeatures.get(f);
             if (!a.available()) missing.add("requires " + f + ": " + a.detail());
         }
