@@ -7,6 +7,8 @@ import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SandboxException;
 import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.core.policy.CgroupValues;
+import io.sandboxrun.core.policy.Limits;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.PolicyException;
@@ -103,6 +105,43 @@ public final class RunCommand implements Callable<Integer> {
             + " the apps' writable spaces (default: /run/sandbox-run).")
     String stateDir;
 
+    @Option(names = "--cgroup", paramLabel = "MODE", description = "off, best-effort or required: whether instances"
+            + " run in cgroups, and whether a limit the host cannot enforce is a warning or an error before the app"
+            + " starts (default: best-effort).")
+    String cgroup;
+
+    @Option(names = "--cgroup-root", paramLabel = "PATH", description = "Absolute cgroup path to create the apps'"
+            + " cgroups under, the same in every hierarchy, e.g. /sandbox-run (default: a sandbox-run child of the"
+            + " launcher's own cgroup).")
+    String cgroupRoot;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory limit of the app, shared by its instances,"
+            + " without swap: 1M to 1024G (e.g. 256M), or max (default: none). Per-instance limits are set by"
+            + " instance-limits in the policy file.")
+    String memory;
+
+    @Option(names = "--memory-high", paramLabel = "SIZE", description = "Soft memory limit of the app: above it the"
+            + " kernel reclaims and throttles (cgroup v2 only); 1M to 1024G, or max (default: none).")
+    String memoryHigh;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time of the app per second, in CPUs: 0.01 to 1024"
+            + " (e.g. 0.5), or max (default: none).")
+    String cpus;
+
+    @Option(names = "--cpu-weight", paramLabel = "N", description = "CPU share of the app when CPUs are contended:"
+            + " 1 to 10000 (default: none, the kernel's 100).")
+    String cpuWeight;
+
+    @Option(names = "--pids", paramLabel = "N", description = "Most processes and threads of the app at once: 1 to"
+            + " 4194304, or max (default: 1024).")
+    String pids;
+
+    @Option(names = "--io-max", paramLabel = "DEV:KEY=V[,KEY=V]", description = "Throttle the app on a block device"
+            + " (repeatable; replaces the policy file's io list): DEV is MAJOR:MINOR or a /dev path, KEY rbps or"
+            + " wbps (bytes per second, e.g. 10M), riops or wiops (operations per second), a value may be max;"
+            + " e.g. 8:0:wbps=10M,riops=100 or /dev/sda:rbps=1M (default: none).")
+    List<String> ioMax = new ArrayList<>();
+
     @Option(names = "--result-json", paramLabel = "FILE", description = "Write how the run ended as JSON.")
     Path resultJson;
 
@@ -126,7 +165,8 @@ public final class RunCommand implements Callable<Integer> {
         return run(policy, err);
     }
 
-    private Policy resolvePolicy() {
+    /** The policy this command line asks for: defaults, then the policy file, then the options. */
+    Policy resolvePolicy() {
         Path cwd = Path.of("").toAbsolutePath();
         List<PolicyOverlay> overlays = new ArrayList<>();
         if (policyFile != null) overlays.add(PolicyLoader.load(policyFile));
@@ -144,9 +184,34 @@ public final class RunCommand implements Callable<Integer> {
         for (String b : roBinds) cli.addRoBind(PolicyValues.hostPath("--ro-bind", b, cwd), PolicyOrigin.option("--ro-bind"));
         if (seccomp != null) cli.seccomp(PolicyValues.seccomp("--seccomp", seccomp, cwd), PolicyOrigin.option("--seccomp"));
         if (stateDir != null) cli.stateDir(PolicyValues.absolutePath("--state-dir", stateDir), PolicyOrigin.option("--state-dir"));
+        if (cgroup != null) cli.cgroupMode(CgroupValues.mode("--cgroup", cgroup), PolicyOrigin.option("--cgroup"));
+        if (cgroupRoot != null) {
+            cli.cgroupRoot(CgroupValues.root("--cgroup-root", cgroupRoot), PolicyOrigin.option("--cgroup-root"));
+        }
+        limits(cli);
         if (!command.isEmpty()) cli.command(PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
         overlays.add(cli.build());
         return PolicyResolver.resolve(PolicyDefaults.embedded(cwd), overlays);
+    }
+
+    private void limits(PolicyOverlay.Builder cli) {
+        PolicyOverlay.Scope app = PolicyOverlay.Scope.APP;
+        Limits none = Limits.none();
+        if (memory != null) {
+            cli.limits(app, none.withMemory(CgroupValues.memory("--memory", memory)), PolicyOrigin.option("--memory"));
+        }
+        if (memoryHigh != null) {
+            cli.limits(app, none.withMemoryHigh(CgroupValues.memory("--memory-high", memoryHigh)),
+                    PolicyOrigin.option("--memory-high"));
+        }
+        if (cpus != null) cli.limits(app, none.withCpuMillis(CgroupValues.cpus("--cpus", cpus)), PolicyOrigin.option("--cpus"));
+        if (cpuWeight != null) {
+            cli.limits(app, none.withCpuWeight(CgroupValues.cpuWeight("--cpu-weight", cpuWeight)),
+                    PolicyOrigin.option("--cpu-weight"));
+        }
+        if (pids != null) cli.limits(app, none.withPids(CgroupValues.pids("--pids", pids)), PolicyOrigin.option("--pids"));
+        if (!ioMax.isEmpty()) cli.limits(app, none.withIo(List.of()), PolicyOrigin.option("--io-max"));
+        for (String io : ioMax) cli.addIo(app, CgroupValues.ioMax("--io-max", io), PolicyOrigin.option("--io-max"));
     }
 
     private int run(Policy policy, PrintWriter err) {

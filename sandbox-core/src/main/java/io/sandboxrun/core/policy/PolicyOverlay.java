@@ -14,11 +14,15 @@ import java.util.Objects;
  *
  * <p>{@code origins} remembers where each field was set, keyed by its path in a policy file
  * ({@code app-root}, {@code ro-binds[1]}, {@code user.uid}, {@code env.DEBUG},
- * {@code rlimits.nofile}), so that errors found while resolving can point at the file line or the
- * option. Build overlays with {@link #builder(String)}.
+ * {@code rlimits.nofile}, {@code limits.memory}, {@code instance-limits.io[0]}), so that errors
+ * found while resolving can point at the file line or the option. Build overlays with
+ * {@link #builder(String)}.
  *
  * @param source what the overlay came from as printed in messages: a file path, or
  *               {@code command line}
+ * @param limits  the app limits this source sets, field by field ({@code null} fields are not
+ *                set); {@code null} when it sets none
+ * @param instanceLimits the same for each instance's own limits
  */
 public record PolicyOverlay(
         String source,
@@ -36,6 +40,10 @@ public record PolicyOverlay(
         User user,
         Path stateDir,
         String seccomp,
+        CgroupPolicy.Mode cgroupMode,
+        String cgroupRoot,
+        Limits limits,
+        Limits instanceLimits,
         Map<String, PolicyOrigin> origins) {
 
     public PolicyOverlay {
@@ -50,6 +58,30 @@ public record PolicyOverlay(
 
     /** The {@code user} settings of one source; each field is {@code null} when not set. */
     public record User(Integer uid, Integer gid, Long hostIdBase, Integer idCount) {}
+
+    /** Which cgroup limits a setting is for, named as in a policy file. */
+    public enum Scope {
+        /** {@code limits}: the app's cgroup, shared by its instances. */
+        APP("limits"),
+        /** {@code instance-limits}: each instance's own cgroup. */
+        INSTANCE("instance-limits");
+
+        private final String key;
+
+        Scope(String key) {
+            this.key = key;
+        }
+
+        /** The policy file key: {@code limits} or {@code instance-limits}. */
+        public String key() {
+            return key;
+        }
+    }
+
+    /** The limits of {@code scope} this source sets, or {@code null}. */
+    public Limits limits(Scope scope) {
+        return scope == Scope.APP ? limits : instanceLimits;
+    }
 
     /** An overlay that sets nothing. */
     public static PolicyOverlay empty(String source) {
@@ -103,6 +135,10 @@ public record PolicyOverlay(
         private Integer idCount;
         private Path stateDir;
         private String seccomp;
+        private CgroupPolicy.Mode cgroupMode;
+        private String cgroupRoot;
+        private final Map<Scope, Limits> limits = new java.util.EnumMap<>(Scope.class);
+        private final Map<Scope, List<IoLimit>> io = new java.util.EnumMap<>(Scope.class);
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -233,6 +269,49 @@ public record PolicyOverlay(
             return set("seccomp", origin);
         }
 
+        public Builder cgroupMode(CgroupPolicy.Mode value, PolicyOrigin origin) {
+            cgroupMode = value;
+            return set("cgroup.mode", origin);
+        }
+
+        public Builder cgroupRoot(String value, PolicyOrigin origin) {
+            cgroupRoot = value;
+            return set("cgroup.root", origin);
+        }
+
+        /**
+         * Sets, in the limits of {@code scope}, each field that {@code value} sets (an earlier
+         * value of this source stays where {@code value} has {@code null}); an io list in
+         * {@code value} replaces the earlier one.
+         */
+        public Builder limits(Scope scope, Limits value, PolicyOrigin origin) {
+            String k = scope.key();
+            set(k, origins.getOrDefault(k, origin));
+            if (value.io() != null) {
+                io.put(scope, new ArrayList<>());
+                origins.keySet().removeIf(f -> f.startsWith(k + ".io["));
+                set(k + ".io", origin);
+                value.io().forEach(v -> addIo(scope, v, origin));
+            }
+            limits.put(scope, limits.getOrDefault(scope, Limits.none()).overlay(value.withIo(null)));
+            if (value.memory() != null) set(k + ".memory", origin);
+            if (value.memoryHigh() != null) set(k + ".memory-high", origin);
+            if (value.cpuMillis() != null) set(k + ".cpus", origin);
+            if (value.cpuWeight() != null) set(k + ".cpu-weight", origin);
+            if (value.pids() != null) set(k + ".pids", origin);
+            return this;
+        }
+
+        /** Adds one io throttle to the limits of {@code scope}. */
+        public Builder addIo(Scope scope, IoLimit value, PolicyOrigin origin) {
+            String k = scope.key();
+            origins.putIfAbsent(k, origin);
+            origins.putIfAbsent(k + ".io", origin);
+            List<IoLimit> list = io.computeIfAbsent(scope, s -> new ArrayList<>());
+            list.add(value);
+            return set(k + ".io[" + (list.size() - 1) + "]", origin);
+        }
+
         /** Records {@code origin} for {@code field} without setting a value (e.g. an empty {@code user:}). */
         public Builder origin(String field, PolicyOrigin origin) {
             return set(field, origin);
@@ -242,7 +321,15 @@ public record PolicyOverlay(
             User user = uid == null && gid == null && hostIdBase == null && idCount == null
                     ? null : new User(uid, gid, hostIdBase, idCount);
             return new PolicyOverlay(source, app, appRoot, command, env, path, hostname, tmpSize, landlock,
-                    listen, roBinds, rlimits, user, stateDir, seccomp, origins);
+                    listen, roBinds, rlimits, user, stateDir, seccomp, cgroupMode, cgroupRoot,
+                    limits(Scope.APP), limits(Scope.INSTANCE), origins);
+        }
+
+        private Limits limits(Scope scope) {
+            Limits l = limits.get(scope);
+            List<IoLimit> i = io.get(scope);
+            if (i != null) l = (l == null ? Limits.none() : l).withIo(i);
+            return l;
         }
 
         private Builder set(String field, PolicyOrigin origin) {

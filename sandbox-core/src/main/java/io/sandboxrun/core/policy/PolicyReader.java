@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,14 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * it stands so that every error carries the file, line and column of the offending key or value.
  */
 final class PolicyReader {
-    private static final List<String> KEYS = List.of("app", "app-root", "command", "env", "hostname", "landlock",
-            "listen", "path", "rlimits", "ro-binds", "seccomp", "state-dir", "tmp-size", "user");
+    private static final List<String> KEYS = List.of("app", "app-root", "cgroup", "command", "env", "hostname",
+            "instance-limits", "landlock", "limits", "listen", "path", "rlimits", "ro-binds", "seccomp", "state-dir",
+            "tmp-size", "user");
     private static final List<String> USER_KEYS = List.of("gid", "host-id-base", "id-count", "uid");
     private static final List<String> RLIMIT_KEYS = List.of("hard", "soft");
+    private static final List<String> CGROUP_KEYS = List.of("mode", "root");
+    private static final List<String> LIMIT_KEYS = List.of("cpu-weight", "cpus", "io", "memory", "memory-high", "pids");
+    private static final List<String> IO_KEYS = List.of("device", "rbps", "riops", "wbps", "wiops");
     private static final Pattern JACKSON_SOURCE = Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
 
     private final JsonParser parser;
@@ -76,6 +81,9 @@ final class PolicyReader {
             case "user" -> user(origin);
             case "seccomp" -> overlay.seccomp(checked(at, () -> PolicyValues.seccomp(key, string(key), baseDir)), origin);
             case "state-dir" -> overlay.stateDir(checked(at, () -> PolicyValues.absolutePath(key, string(key))), origin);
+            case "cgroup" -> cgroup(origin);
+            case "limits" -> limits(PolicyOverlay.Scope.APP, origin);
+            case "instance-limits" -> limits(PolicyOverlay.Scope.INSTANCE, origin);
             default -> throw new IllegalStateException("key list and switch disagree: " + key);
         }
     }
@@ -162,6 +170,81 @@ final class PolicyReader {
                 case "id-count" -> overlay.idCount(number(field, (t, s) -> PolicyValues.idCount(field, t, s)), o);
                 default -> throw new IllegalStateException("key list and switch disagree: " + key);
             }
+        });
+    }
+
+    private void cgroup(PolicyOrigin origin) {
+        expect(JsonToken.START_OBJECT, "cgroup", "a mapping of mode, root (e.g. {mode: required})");
+        overlay.origin("cgroup", origin);
+        mapping("cgroup", CGROUP_KEYS, (key, keyLoc) -> {
+            String field = "cgroup." + key;
+            Loc at = loc();
+            PolicyOrigin o = origin(at, field);
+            switch (key) {
+                case "mode" -> overlay.cgroupMode(checked(at, () -> CgroupValues.mode(field, word(field))), o);
+                // No value is the default root, a child of the launcher's own cgroup.
+                case "root" -> {
+                    if (parser.currentToken() == JsonToken.VALUE_NULL) overlay.origin(field, o);
+                    else overlay.cgroupRoot(checked(at, () -> CgroupValues.root(field, string(field))), o);
+                }
+                default -> throw new IllegalStateException("key list and switch disagree: " + key);
+            }
+        });
+    }
+
+    private void limits(PolicyOverlay.Scope scope, PolicyOrigin origin) {
+        String k = scope.key();
+        expect(JsonToken.START_OBJECT, k, "a mapping of memory, memory-high, cpus, cpu-weight, pids, io");
+        overlay.limits(scope, Limits.none(), origin);
+        mapping(k, LIMIT_KEYS, (key, keyLoc) -> {
+            String field = k + "." + key;
+            Loc at = loc();
+            PolicyOrigin o = origin(at, field);
+            Limits none = Limits.none();
+            switch (key) {
+                case "memory" -> overlay.limits(scope, none.withMemory(checked(at, () -> scalar(field,
+                        "a size (e.g. 256M) or max", (t, shown) -> CgroupValues.memory(field, t, shown)))), o);
+                case "memory-high" -> overlay.limits(scope, none.withMemoryHigh(checked(at, () -> scalar(field,
+                        "a size (e.g. 200M) or max", (t, shown) -> CgroupValues.memory(field, t, shown)))), o);
+                case "cpus" -> overlay.limits(scope, none.withCpuMillis(checked(at, () -> scalar(field,
+                        "a number of CPUs (e.g. 0.5) or max", (t, shown) -> CgroupValues.cpus(field, t, shown)))), o);
+                case "cpu-weight" -> overlay.limits(scope, none.withCpuWeight(
+                        number(field, (t, shown) -> CgroupValues.cpuWeight(field, t, shown))), o);
+                case "pids" -> overlay.limits(scope, none.withPids(checked(at, () -> scalar(field,
+                        "a whole number or max", (t, shown) -> CgroupValues.pids(field, t, shown)))), o);
+                case "io" -> io(scope, field, o);
+                default -> throw new IllegalStateException("key list and switch disagree: " + key);
+            }
+        });
+    }
+
+    private void io(PolicyOverlay.Scope scope, String field, PolicyOrigin origin) {
+        overlay.limits(scope, Limits.none().withIo(List.of()), origin);
+        list(field, "a list of device throttles (e.g. [{device: \"8:0\", wbps: 10M}])", f -> {
+            Loc at = loc();
+            expect(JsonToken.START_OBJECT, f, "a mapping of device and rbps, wbps, riops or wiops");
+            int[][] device = {null};
+            Long[] rates = new Long[CgroupValues.IO_KEYS.size()];
+            mapping(f, IO_KEYS, (key, keyLoc) -> {
+                String kf = f + "." + key;
+                Loc vat = loc();
+                if (key.equals("device")) {
+                    device[0] = checked(vat, () -> CgroupValues.device(kf, string(kf)));
+                } else {
+                    String what = key.endsWith("bps") ? "a size per second (e.g. 10M) or max" : "a whole number or max";
+                    rates[CgroupValues.IO_KEYS.indexOf(key)] = checked(vat, () -> scalar(kf, what,
+                            (t, shown) -> CgroupValues.ioRate(kf, key, t, shown)));
+                }
+            });
+            if (device[0] == null) {
+                throw error(at, f, "no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device");
+            }
+            if (Arrays.stream(rates).allMatch(r -> r == null)) {
+                throw error(at, f, "no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)");
+            }
+            IoLimit io = new IoLimit(device[0][0], device[0][1], rates[0], rates[1], rates[2], rates[3]);
+            overlay.addIo(scope, io, origin(at, f));
+            return io;
         });
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +21,18 @@ public final class PolicyResolver {
     /**
      * Resolves {@code overlays}, in order, over {@code defaults}. A later overlay overrides an
      * earlier one field by field; {@code env} and {@code rlimits} merge name by name; lists
-     * ({@code command}, {@code listen}, {@code ro-binds}) are replaced whole; the {@code user}
-     * fields override one by one. Then checks what no single value can show:
+     * ({@code command}, {@code listen}, {@code ro-binds}) are replaced whole; the {@code user},
+     * {@code cgroup}, {@code limits} and {@code instance-limits} fields override one by one (a
+     * limits {@code io} list is replaced whole). Then checks what no single value can show:
      * <ul>
      *   <li>app-root exists and is a directory (it becomes its real path);</li>
      *   <li>every ro-bind exists;</li>
      *   <li>0 &lt; uid, gid &lt; id-count; host-id-base &ge; 1000; host-id-base + id-count - 1
      *       &le; 4294967294 (the app never maps onto host root);</li>
      *   <li>tmp-size is within 1M to 64G;</li>
+     *   <li>in limits and in instance-limits: memory-high does not exceed memory, each io device
+     *       is given once, and every value is in its range (see {@link CgroupValues}). An
+     *       instance limit above the app's is allowed: it simply never binds;</li>
      *   <li>a command is given (checked last, so that a file's own errors show first).</li>
      * </ul>
      *
@@ -36,7 +41,7 @@ public final class PolicyResolver {
      */
     public static Policy resolve(Policy defaults, List<PolicyOverlay> overlays) {
         var m = new Merged(defaults);
-        for (PolicyOverlay o : overlays) m.apply(o);
+        for (int i = 0; i < overlays.size(); i++) m.apply(overlays.get(i), i);
         return m.check();
     }
 
@@ -64,8 +69,12 @@ public final class PolicyResolver {
         Path stateDir;
         String seccomp;
         CgroupPolicy cgroup;
-        Limits limits;
-        Limits instanceLimits;
+        PolicyOrigin cgroupRootOrigin;
+        final Map<PolicyOverlay.Scope, Limits> limits = new EnumMap<>(PolicyOverlay.Scope.class);
+        /** Where each limit was set ({@code limits.memory}, ...) and by which overlay (-1: the defaults). */
+        final Map<String, PolicyOrigin> limitOrigins = new HashMap<>();
+        final Map<String, Integer> limitOverlays = new HashMap<>();
+        final Map<PolicyOverlay.Scope, PolicyOverlay> ioSources = new EnumMap<>(PolicyOverlay.Scope.class);
 
         Merged(Policy d) {
             app = d.app();
@@ -86,11 +95,11 @@ public final class PolicyResolver {
             stateDir = d.stateDir();
             seccomp = d.seccomp();
             cgroup = d.cgroup();
-            limits = d.limits();
-            instanceLimits = d.instanceLimits();
+            limits.put(PolicyOverlay.Scope.APP, d.limits());
+            limits.put(PolicyOverlay.Scope.INSTANCE, d.instanceLimits());
         }
 
-        void apply(PolicyOverlay o) {
+        void apply(PolicyOverlay o, int index) {
             if (o.app() != null) app = o.app();
             if (o.appRoot() != null) {
                 appRoot = o.appRoot();
@@ -120,6 +129,41 @@ public final class PolicyResolver {
             }
             if (o.stateDir() != null) stateDir = o.stateDir();
             if (o.seccomp() != null) seccomp = o.seccomp();
+            if (o.cgroupMode() != null) cgroup = cgroup.withMode(o.cgroupMode());
+            if (o.cgroupRoot() != null) {
+                cgroup = cgroup.withRoot(o.cgroupRoot());
+                cgroupRootOrigin = o.origin("cgroup.root");
+            }
+            for (PolicyOverlay.Scope scope : PolicyOverlay.Scope.values()) {
+                Limits top = o.limits(scope);
+                if (top == null) continue;
+                limits.put(scope, limits.get(scope).overlay(top));
+                if (top.io() != null) ioSources.put(scope, o);
+                for (String f : LIMIT_FIELDS) {
+                    String field = scope.key() + "." + f;
+                    if (value(top, f) != null) {
+                        limitOrigins.put(field, o.origin(field));
+                        limitOverlays.put(field, index);
+                    }
+                }
+            }
+        }
+
+        private static final List<String> LIMIT_FIELDS = List.of("memory", "memory-high", "cpus", "cpu-weight", "pids");
+
+        private static Object value(Limits l, String field) {
+            return switch (field) {
+                case "memory" -> l.memory();
+                case "memory-high" -> l.memoryHigh();
+                case "cpus" -> l.cpuMillis();
+                case "cpu-weight" -> l.cpuWeight();
+                case "pids" -> l.pids();
+                default -> throw new IllegalArgumentException(field);
+            };
+        }
+
+        private PolicyOrigin limitOrigin(String field) {
+            return limitOrigins.getOrDefault(field, PolicyOrigin.of(DEFAULTS, field));
         }
 
         private long user(PolicyOverlay o, String name, long value) {
@@ -144,12 +188,94 @@ public final class PolicyResolver {
                 exists(roBinds.get(i), origin);
             }
             checkUser();
+            if (cgroupRootOrigin != null) checked(cgroupRootOrigin, () -> CgroupValues.root("cgroup.root", cgroup.root()));
+            for (PolicyOverlay.Scope scope : PolicyOverlay.Scope.values()) checkLimits(scope);
             if (command.isEmpty()) {
                 throw PolicyException.of(null, "no command: give one after -- or set command: in the policy");
             }
             return new Policy(app, realRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds,
                     rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir, seccomp,
-                    cgroup, limits, instanceLimits);
+                    cgroup, limits.get(PolicyOverlay.Scope.APP), limits.get(PolicyOverlay.Scope.INSTANCE));
+        }
+
+        /** Rechecks each value (an overlay built in code may not have), then what needs two of them. */
+        private void checkLimits(PolicyOverlay.Scope scope) {
+            Limits l = limits.get(scope);
+            String k = scope.key() + ".";
+            if (l.memory() != null) recheck(k + "memory", CgroupValues.word(l.memory(), true), CgroupValues::memory);
+            if (l.memoryHigh() != null) {
+                recheck(k + "memory-high", CgroupValues.word(l.memoryHigh(), true), CgroupValues::memory);
+            }
+            if (l.cpuMillis() != null) recheck(k + "cpus", CgroupValues.cpusWord(l.cpuMillis()), CgroupValues::cpus);
+            if (l.cpuWeight() != null) recheck(k + "cpu-weight", l.cpuWeight().toString(), CgroupValues::cpuWeight);
+            if (l.pids() != null) recheck(k + "pids", CgroupValues.word(l.pids(), false), CgroupValues::pids);
+            checkIo(scope, l);
+            Long memory = l.memory();
+            Long high = l.memoryHigh();
+            if (memory != null && high != null && memory != Limits.UNLIMITED && high != Limits.UNLIMITED && high > memory) {
+                PolicyOrigin highOrigin = limitOrigin(k + "memory-high");
+                PolicyOrigin memoryOrigin = limitOrigin(k + "memory");
+                // Blame the one set last: the other was fine until it came.
+                if (limitOverlays.getOrDefault(k + "memory", -1) > limitOverlays.getOrDefault(k + "memory-high", -1)) {
+                    throw memoryOrigin.error(PolicyValues.sizeWord(memory) + " is below memory-high "
+                            + PolicyValues.sizeWord(high) + " (" + where(highOrigin) + "); use at least "
+                            + PolicyValues.sizeWord(high) + ", or lower memory-high");
+                }
+                throw highOrigin.error(PolicyValues.sizeWord(high) + " is above memory " + PolicyValues.sizeWord(memory)
+                        + " (" + where(memoryOrigin) + "); memory-high must not exceed memory: use at most "
+                        + PolicyValues.sizeWord(memory) + ", or raise memory");
+            }
+        }
+
+        private void checkIo(PolicyOverlay.Scope scope, Limits l) {
+            if (l.io() == null) return;
+            PolicyOverlay source = ioSources.get(scope);
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < l.io().size(); i++) {
+                IoLimit io = l.io().get(i);
+                String field = scope.key() + ".io[" + i + "]";
+                PolicyOrigin origin = source == null ? PolicyOrigin.of(DEFAULTS, field) : source.origin(field);
+                Integer first = seen.putIfAbsent(io.device(), i);
+                if (first != null) {
+                    PolicyOrigin firstOrigin = source == null ? PolicyOrigin.of(DEFAULTS, scope.key() + ".io[" + first + "]")
+                            : source.origin(scope.key() + ".io[" + first + "]");
+                    throw origin.error("device " + io.device() + " is already limited (" + where(firstOrigin)
+                            + "); give each device once, with all its keys");
+                }
+                if (io.rbps() == null && io.wbps() == null && io.riops() == null && io.wiops() == null) {
+                    throw origin.error(io.device() + " sets no rate; give at least one of rbps, wbps, riops, wiops");
+                }
+                for (Long rate : new Long[] {io.rbps(), io.wbps(), io.riops(), io.wiops()}) {
+                    if (rate != null && rate < 1) {
+                        throw origin.error(io.device() + " has a rate of " + rate + "; use 1 or more, or max");
+                    }
+                }
+            }
+        }
+
+        private void recheck(String field, String text, Recheck check) {
+            PolicyOrigin origin = limitOrigin(field);
+            checked(origin, () -> check.apply(origin.field(), text, text));
+        }
+
+        /** Runs a value check; its error is placed at {@code origin}. */
+        private static void checked(PolicyOrigin origin, Runnable check) {
+            try {
+                check.run();
+            } catch (PolicyException e) {
+                throw origin.error(e.detail());
+            }
+        }
+
+        /** An origin as a parenthesised mention: {@code sandbox.yaml:4:11 limits.memory}, {@code --memory}. */
+        private static String where(PolicyOrigin o) {
+            if (o.source() == null) return o.field();
+            return o.source() + (o.line() > 0 ? ":" + o.line() + ":" + o.column() : "") + " " + o.field();
+        }
+
+        @FunctionalInterface
+        private interface Recheck {
+            Object apply(String field, String text, String shown);
         }
 
         private void checkUser() {

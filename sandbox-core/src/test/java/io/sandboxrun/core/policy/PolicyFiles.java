@@ -26,7 +26,8 @@ final class PolicyFiles {
     /** {@code o} with its source and origins dropped, to compare what two sources set. */
     static PolicyOverlay values(PolicyOverlay o) {
         return new PolicyOverlay("-", o.app(), o.appRoot(), o.command(), o.env(), o.path(), o.hostname(), o.tmpSize(),
-                o.landlock(), o.listen(), o.roBinds(), o.rlimits(), o.user(), o.stateDir(), o.seccomp(), Map.of());
+                o.landlock(), o.listen(), o.roBinds(), o.rlimits(), o.user(), o.stateDir(), o.seccomp(), o.cgroupMode(),
+                o.cgroupRoot(), o.limits(), o.instanceLimits(), Map.of());
     }
 
     private PolicyFiles() {}

@@ -47,6 +47,11 @@ class PolicyLoaderTest {
                 Rlimit.STACK, RlimitValue.of(RlimitValue.UNLIMITED)), o.rlimits());
         assertEquals(new PolicyOverlay.User(1001, 1002, 300000L, 1000), o.user());
         assertEquals(Path.of("/run/sandbox-run-test"), o.stateDir());
+        assertEquals(CgroupPolicy.Mode.REQUIRED, o.cgroupMode());
+        assertEquals("/sandbox-run", o.cgroupRoot());
+        assertEquals(new Limits(256L << 20, 200L << 20, 500, 200, Limits.UNLIMITED,
+                List.of(new IoLimit(8, 0, null, 10L << 20, Limits.UNLIMITED, null))), o.limits());
+        assertEquals(Limits.none().withMemory(128L << 20).withPids(64L), o.instanceLimits());
     }
 
     @Test
@@ -57,6 +62,12 @@ class PolicyLoaderTest {
         assertEquals(new PolicyOrigin("hello.yaml", 14, 12, "ro-binds[0]"), o.origin("ro-binds[0]"));
         assertEquals(new PolicyOrigin("hello.yaml", 22, 8, "user.uid"), o.origin("user.uid"));
         assertEquals(new PolicyOrigin("hello.yaml", 6, 10, "env.DEBUG"), o.origin("env.DEBUG"));
+        assertEquals(new PolicyOrigin("hello.yaml", 28, 9, "cgroup.mode"), o.origin("cgroup.mode"));
+        assertEquals(new PolicyOrigin("hello.yaml", 31, 11, "limits.memory"), o.origin("limits.memory"));
+        assertEquals(new PolicyOrigin("hello.yaml", 33, 9, "limits.cpus"), o.origin("limits.cpus"));
+        assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0]"));
+        assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0].wbps"));
+        assertEquals(new PolicyOrigin("hello.yaml", 42, 9, "instance-limits.pids"), o.origin("instance-limits.pids"));
     }
 
     @Test
@@ -70,6 +81,41 @@ class PolicyLoaderTest {
         assertNull(o.tmpSize());
         assertNull(o.user());
         assertNull(o.rlimits());
+        assertNull(o.cgroupMode());
+        assertNull(o.cgroupRoot());
+        assertNull(o.limits());
+        assertNull(o.instanceLimits());
+    }
+
+    @Test
+    void limitsAreSetKeyByKey() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("l.yaml", "limits:\n  cpus: 2\n  pids: 100\ninstance-limits: {}\n"));
+
+        assertEquals(Limits.none().withCpuMillis(2000).withPids(100L), o.limits());
+        assertEquals(Limits.none(), o.instanceLimits());
+    }
+
+    @Test
+    void anEmptyIoListIsSet() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("io.json", "{\"instance-limits\": {\"io\": []}}"));
+
+        assertEquals(Limits.none().withIo(List.of()), o.instanceLimits());
+        assertNull(o.limits());
+    }
+
+    @Test
+    void cgroupModeOffStaysAWordAndRootMayBeEmpty() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("c.yaml", "cgroup:\n  mode: off\n  root:\n"));
+
+        assertEquals(CgroupPolicy.Mode.OFF, o.cgroupMode());
+        assertNull(o.cgroupRoot());
+    }
+
+    @Test
+    void anUnquotedDeviceNumberIsText() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("d.yaml", "limits:\n  io:\n    - {device: 259:0, rbps: 1024, wiops: 10}\n"));
+
+        assertEquals(List.of(new IoLimit(259, 0, 1024L, null, null, 10L)), o.limits().io());
     }
 
     @Test

@@ -115,7 +115,7 @@ class PolicyResolverTest {
                 withCommand().appRoot(Path.of("/nonexistent/b"), opt("--app-root")).build()));
 
         PolicyOverlay bare = new PolicyOverlay("command line", null, Path.of("/nonexistent/c"), List.of("x"), null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         fails("command line: app-root: \"/nonexistent/c\" does not exist", List.of(bare));
 
         Path file2 = Files.writeString(tmp.resolve("plain-file"), "");
@@ -178,6 +178,109 @@ class PolicyResolverTest {
         fails("--uid: 0 is root inside the sandbox; use 1 or more (below id-count)",
                 List.of(withCommand().uid(0, opt("--uid")).build()));
         fails("--tmp-size: 1K is out of range; use 1M to 64G", List.of(withCommand().tmpSize(1024, opt("--tmp-size")).build()));
+    }
+
+    @Test
+    void limitsMergeFieldByFieldAndIoListsWhole() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("l.yaml", String.join("\n",
+                "command: [x]",
+                "cgroup: {mode: required, root: /from-file}",
+                "limits:",
+                "  memory: 256M",
+                "  cpus: 0.5",
+                "  io: [{device: \"8:0\", rbps: 1M}, {device: \"8:16\", wbps: 2M}]",
+                "instance-limits: {memory: 64M}",
+                "")), "l.yaml");
+        PolicyOverlay cli = cli()
+                .cgroupMode(CgroupPolicy.Mode.OFF, opt("--cgroup"))
+                .limits(PolicyOverlay.Scope.APP, Limits.none().withCpuMillis(2000), opt("--cpus"))
+                .limits(PolicyOverlay.Scope.APP, Limits.none().withIo(List.of()), opt("--io-max"))
+                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 32, null, null, 5L, null), opt("--io-max"))
+                .build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
+
+        assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, "/from-file"), p.cgroup());
+        assertEquals(new Limits(256L << 20, null, 2000, null, 1024L, List.of(new IoLimit(8, 32, null, null, 5L, null))),
+                p.limits());
+        assertEquals(Limits.none().withMemory(64L << 20), p.instanceLimits());
+    }
+
+    @Test
+    void maxLiftsTheDefaultPidsLimit() {
+        Policy p = PolicyResolver.resolve(defaults(), List.of(
+                withCommand().limits(PolicyOverlay.Scope.APP, Limits.none().withPids(Limits.UNLIMITED), opt("--pids")).build()));
+
+        assertEquals(Limits.none().withPids(Limits.UNLIMITED), p.limits());
+    }
+
+    @Test
+    void memoryHighMustNotExceedMemory() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("m.yaml", "command: [x]\nlimits:\n  memory: 256M\n  memory-high: 200M\n"),
+                "m.yaml");
+        PolicyOverlay.Builder cli = cli();
+
+        fails("--memory-high: 300M is above memory 256M (m.yaml:3:11 limits.memory); memory-high must not exceed"
+                + " memory: use at most 256M, or raise memory",
+                List.of(file, cli.limits(PolicyOverlay.Scope.APP, Limits.none().withMemoryHigh(300L << 20),
+                        opt("--memory-high")).build()));
+        fails("--memory: 128M is below memory-high 200M (m.yaml:4:16 limits.memory-high); use at least 200M, or lower"
+                + " memory-high", List.of(file, cli().limits(PolicyOverlay.Scope.APP,
+                        Limits.none().withMemory(128L << 20), opt("--memory")).build()));
+        fails("--memory-high: 2G is above memory 1G (--memory); memory-high must not exceed memory: use at most 1G,"
+                + " or raise memory", List.of(withCommand()
+                        .limits(PolicyOverlay.Scope.APP, Limits.none().withMemory(1L << 30), opt("--memory"))
+                        .limits(PolicyOverlay.Scope.APP, Limits.none().withMemoryHigh(2L << 30), opt("--memory-high"))
+                        .build()));
+    }
+
+    @Test
+    void memoryHighIsCheckedInInstanceLimitsToo() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("i.yaml",
+                "command: [x]\ninstance-limits:\n  memory-high: 100M\n  memory: 64M\n"), "i.yaml");
+
+        fails("i.yaml:3:16: instance-limits.memory-high: 100M is above memory 64M (i.yaml:4:11 instance-limits.memory);"
+                + " memory-high must not exceed memory: use at most 64M, or raise memory", List.of(file));
+    }
+
+    @Test
+    void memoryHighAboveAnUnlimitedMemoryAndInstanceLimitsAboveTheAppsAreAllowed() {
+        PolicyOverlay o = withCommand()
+                .limits(PolicyOverlay.Scope.APP, new Limits(Limits.UNLIMITED, 1L << 30, null, null, null, null), opt("--memory"))
+                .limits(PolicyOverlay.Scope.INSTANCE, new Limits(2L << 30, Limits.UNLIMITED, null, null, 4096L, null),
+                        opt("instance-limits"))
+                .build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(o));
+
+        assertEquals(2L << 30, p.instanceLimits().memory());
+        assertEquals(4096L, p.instanceLimits().pids());
+    }
+
+    @Test
+    void eachIoDeviceOnce() {
+        PolicyOverlay o = withCommand()
+                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 0, 1L, null, null, null), opt("--io-max"))
+                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 0, null, 1L, null, null), opt("--io-max"))
+                .build();
+
+        fails("--io-max: device 8:0 is already limited (--io-max); give each device once, with all its keys", List.of(o));
+    }
+
+    @Test
+    void theResolverRechecksLimitsAnOverlayMayNotHaveChecked() {
+        PolicyOverlay.Scope app = PolicyOverlay.Scope.APP;
+        fails("--memory: 1K is out of range; use 1M to 1024G, or max",
+                List.of(withCommand().limits(app, Limits.none().withMemory(1024L), opt("--memory")).build()));
+        fails("--cpus: 0.001 is out of range; use 0.01 to 1024 in steps of 0.001 (e.g. 0.5), or max",
+                List.of(withCommand().limits(app, Limits.none().withCpuMillis(1), opt("--cpus")).build()));
+        fails("--pids: 0 is out of range; use 1 to 4194304, or max",
+                List.of(withCommand().limits(app, Limits.none().withPids(0L), opt("--pids")).build()));
+        fails("--io-max: 8:0 sets no rate; give at least one of rbps, wbps, riops, wiops",
+                List.of(withCommand().addIo(app, new IoLimit(8, 0, null, null, null, null), opt("--io-max")).build()));
+        fails("--cgroup-root: \"/a/../b\" has a \"..\" component; use an absolute cgroup path such as /sandbox-run,"
+                + " without empty, '.' or '..' components",
+                List.of(withCommand().cgroupRoot("/a/../b", opt("--cgroup-root")).build()));
     }
 
     private void fails(String message, List<PolicyOverlay> overlays) {
