@@ -6,6 +6,7 @@ import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.cgroup.Cgroups;
 import io.sandboxrun.core.launch.CgroupStats;
 import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.policy.CgroupValues;
 import io.sandboxrun.core.policy.PolicyException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,11 +67,7 @@ final class InstanceRegistry {
     }
 
     static CgroupDriver driver(String root) {
-        if (root != null && (!root.startsWith("/") || root.contains("/../") || root.endsWith("/.."))) {
-            throw PolicyException.of("--cgroup-root", "\"" + root + "\" is not an absolute cgroup path; use e.g."
-                    + " /sandbox-run");
-        }
-        return Cgroups.detect(root);
+        return Cgroups.detect(root == null ? null : CgroupValues.root("--cgroup-root", root));
     }
 
     /**
