@@ -1,7 +1,9 @@
 package io.sandboxrun.cgroup;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One mounted cgroup hierarchy: the unified (v2) one, or a v1 one with its controllers.
@@ -18,7 +20,9 @@ public record Hierarchy(String name, Set<String> controllers, Path mountPoint, S
     public static final String UNIFIED = "unified";
 
     public Hierarchy {
-        controllers = Set.copyOf(controllers);
+        // Sorted, not Set.copyOf: its iteration order changes from one JVM run to the next, and
+        // describe() and the drivers list the controllers of a co-mounted cpu,cpuacct in order.
+        controllers = Collections.unmodifiableSortedSet(new TreeSet<>(controllers));
     }
 
     public boolean unified() { return name.equals(UNIFIED); }
