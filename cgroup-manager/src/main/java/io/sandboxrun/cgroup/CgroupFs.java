@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * The cgroup filesystem as the drivers use it: read and write control files, make and remove
  * directories, and the ownership mark. Every path comes from the driver's root, so unit tests run
- * the drivers against a temp-dir tree; the one test double overrides {@link #rmdir} only.
+ * the drivers against a temp-dir tree (the test double, FakeCgroupFs, acts out what the kernel
+ * does behind mkdir, write, rmdir and the marks).
  */
 public class CgroupFs {
     /**

@@ -158,6 +158,8 @@ public final class CgroupV1Driver implements CgroupDriver {
                 pids = dirOf(h, "pids");
         Map<String, Long> oom = keyed(mem, "memory.oom_control");
         Map<String, Long> throttle = keyed(cpu, "cpu.stat");
+        // As on v2: without a per-instance quota, the app's (--cpus) throttling is the figure.
+        if (throttle.getOrDefault("nr_periods", 0L) == 0) throttle = keyed(cpu.map(Path::getParent), "cpu.stat");
         Map<String, Long> pidEvents = keyed(pids, "pids.events");
         Long usage, user, system;
         if (unified != null) {

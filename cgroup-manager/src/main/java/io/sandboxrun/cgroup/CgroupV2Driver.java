@@ -156,14 +156,25 @@ public final class CgroupV2Driver implements CgroupDriver {
     public CgroupStats stats(CgroupHandle h) {
         Path d = h.dirs().get(unified);
         Map<String, Long> cpu = ControlFiles.keyed(fs().readIfPresent(d.resolve("cpu.stat")).orElse(""));
+        Map<String, Long> throttle = quotaHolder(cpu, d.getParent(), "cpu.stat");
         Map<String, Long> mem = ControlFiles.keyed(fs().readIfPresent(d.resolve("memory.events")).orElse(""));
         Map<String, Long> pidEvents = ControlFiles.keyed(fs().readIfPresent(d.resolve("pids.events")).orElse(""));
         return new CgroupStats(
                 number(d, "memory.current"), number(d, "memory.peak"), mem.get("oom_kill"),
                 cpu.get("usage_usec"), cpu.get("user_usec"), cpu.get("system_usec"),
-                cpu.get("throttled_usec"), cpu.get("nr_throttled"),
+                throttle.get("throttled_usec"), throttle.get("nr_throttled"),
                 number(d, "pids.current"), number(d, "pids.peak"), pidEvents.get("max"),
                 pressure(fs(), d));
+    }
+
+    /**
+     * The CPU quota is usually the app's (--cpus), shared by its instances: an instance's own
+     * cpu.stat counts periods only under a per-instance quota, so without one the throttling
+     * figures are the app cgroup's.
+     */
+    Map<String, Long> quotaHolder(Map<String, Long> instanceStat, Path appDir, String file) {
+        if (instanceStat.getOrDefault("nr_periods", 0L) > 0) return instanceStat;
+        return ControlFiles.keyed(fs().readIfPresent(appDir.resolve(file)).orElse(""));
     }
 
     static Map<String, Pressure> pressure(CgroupFs fs, Path dir) {

@@ -101,7 +101,7 @@ class CgroupLayoutTest {
         assertEquals(Mode.UNIFIED, l.mode());
         assertEquals(new Hierarchy("unified", Set.of(), Path.of("/sys/fs/cgroup"), "/"), l.unified());
         assertEquals(List.of(), l.v1());
-        assertEquals("unified (v2) at /sys/fs/cgroup", l.describe());
+        assertEquals("unified cgroups (v2) at /sys/fs/cgroup", l.describe());
     }
 
     @Test
@@ -114,7 +114,7 @@ class CgroupLayoutTest {
         assertEquals(new Hierarchy("cpu", Set.of("cpu"), Path.of("/sys/fs/cgroup/cpu"), "/"), l.v1("cpu").orElseThrow());
         assertEquals(Path.of("/sys/fs/cgroup/cpuacct"), l.v1("cpuacct").orElseThrow().mountPoint());
         assertEquals(Optional.empty(), l.v1("hugetlb"));
-        assertEquals("hybrid: cpu,cpuacct,cpuset,memory,devices,freezer,blkio,pids on v1; cgroup2 at /sys/fs/cgroup/unified",
+        assertEquals("hybrid cgroups: cpu,cpuacct,cpuset,memory,devices,freezer,blkio,pids on v1; cgroup2 at /sys/fs/cgroup/unified",
                 l.describe());
         assertTrue(l.describe().contains("hybrid"));
     }
@@ -132,7 +132,7 @@ class CgroupLayoutTest {
         assertEquals(List.of("cpu,cpuacct", "net_cls,net_prio", "memory", "pids", "freezer", "blkio"),
                 l.v1().stream().map(Hierarchy::name).toList());
         // Co-mounted controllers in a stable order (Set.copyOf's order changed from one JVM run to the next).
-        assertEquals("legacy (v1 only): cpu,cpuacct,net_cls,net_prio,memory,pids,freezer,blkio", l.describe());
+        assertEquals("legacy cgroups (v1 only): cpu,cpuacct,net_cls,net_prio,memory,pids,freezer,blkio", l.describe());
         assertEquals(List.of("cpu", "cpuacct"), List.copyOf(cpu.controllers()));
 
         Map<String, String> own = CgroupLayout.ownCgroups(LEGACY_OWN);

@@ -1,5 +1,7 @@
 package io.sandboxrun.cgroup;
 
+import io.sandboxrun.core.launch.CgroupStats;
+import io.sandboxrun.core.launch.Pressure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -119,8 +119,8 @@ public final class SandboxRuntime implements AutoCloseable {
         }
     }
 
-    /** Registers how {@code doctor} and the tests check the helper and the cgroup controllers. */
-    public static void registerHelperProbe() {
+    /** Registers how {@code doctor} and the tests check the cgroup controllers (the driver lives here, not in core). */
+    public static void registerCgroupProbe() {
         HostFeatures.setCgroupProbe(() -> {
             try {
                 java.util.Set<String> have = io.sandboxrun.cgroup.Cgroups.detect(null).limitControllers();
@@ -133,6 +133,10 @@ public final class SandboxRuntime implements AutoCloseable {
                 return Availability.unavailable(e.getMessage());
             }
         });
+    }
+
+    /** Registers how {@code doctor} checks the helper: where the distribution installs it. */
+    public static void registerHelperProbe() {
         HostFeatures.setHelperProbe(() -> {
             try {
                 return Availability.available(HelperBinary.locate(defaultHelper()).toString());

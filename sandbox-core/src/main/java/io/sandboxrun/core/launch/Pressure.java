@@ -16,8 +16,15 @@ public record Pressure(double someAvg10, double someAvg60, long someTotalUsec, D
         for (String line : text.split("\n")) {
             String[] f = line.trim().split(" ");
             if (f.length < 5) continue;
-            double a10 = Double.parseDouble(value(f[1])), a60 = Double.parseDouble(value(f[2]));
-            long total = Long.parseLong(value(f[4]));
+            double a10, a60;
+            long total;
+            try {
+                a10 = Double.parseDouble(value(f[1]));
+                a60 = Double.parseDouble(value(f[2]));
+                total = Long.parseLong(value(f[4]));
+            } catch (NumberFormatException e) {
+                continue;   // a format this parser does not know: no figure rather than a failed read
+            }
             if (f[0].equals("some")) {
                 s10 = a10;
                 s60 = a60;

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 final class CgroupIT {
     static void requireLimits() {
-        SandboxRuntime.registerHelperProbe();
+        SandboxRuntime.registerCgroupProbe();
         RequirementsExtension.require(Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.CGROUP_LIMITS);
     }
 
