@@ -74,7 +74,7 @@ public final class Harness implements AutoCloseable {
         return new Policy(app, root, command, env, "/usr/local/bin:/usr/bin:/bin", "sandbox", tmpSize, landlock,
                 listen, roBinds, Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
                 new Policy.Identity(1000, 1000, 200000, 65536), stateDir, "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS);
+                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK);
     }
 
     /** What a finished run printed and how it ended. */

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param cgroup     whether instances get cgroups, how strictly, and under which root
  * @param limits     cgroup limits of the app, shared by all its instances
  * @param instanceLimits cgroup limits of each instance on its own
+ * @param network    outbound connections: allow rules, DNS, rate limits, audit log
  */
 public record Policy(
         String app,
@@ -46,7 +47,8 @@ public record Policy(
         String seccomp,
         CgroupPolicy cgroup,
         Limits limits,
-        Limits instanceLimits) {
+        Limits instanceLimits,
+        NetworkPolicy network) {
 
     /** Where the app root appears inside every sandbox; also the working directory. */
     public static final String APP_DIR = "/app";
@@ -62,43 +64,49 @@ public record Policy(
     /** This policy with another command. */
     public Policy withCommand(List<String> newCommand) {
         return new Policy(app, appRoot, newCommand, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, limits, instanceLimits);
+                user, stateDir, seccomp, cgroup, limits, instanceLimits, network);
     }
 
     /** This policy with another Landlock mode. */
     public Policy withLandlock(LandlockMode mode) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, mode, listen, roBinds, rlimits, user,
-                stateDir, seccomp, cgroup, limits, instanceLimits);
+                stateDir, seccomp, cgroup, limits, instanceLimits, network);
     }
 
     /** This policy with other rlimits. */
     public Policy withRlimits(Map<Rlimit, RlimitValue> newRlimits) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, newRlimits,
-                user, stateDir, seccomp, cgroup, limits, instanceLimits);
+                user, stateDir, seccomp, cgroup, limits, instanceLimits, network);
     }
 
     /** This policy with another seccomp profile choice. */
     public Policy withSeccomp(String profile) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, profile, cgroup, limits, instanceLimits);
+                user, stateDir, profile, cgroup, limits, instanceLimits, network);
     }
 
     /** This policy with another cgroup mode and root. */
     public Policy withCgroup(CgroupPolicy c) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, c, limits, instanceLimits);
+                user, stateDir, seccomp, c, limits, instanceLimits, network);
     }
 
     /** This policy with other app limits. */
     public Policy withLimits(Limits l) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, l, instanceLimits);
+                user, stateDir, seccomp, cgroup, l, instanceLimits, network);
     }
 
     /** This policy with other per-instance limits. */
     public Policy withInstanceLimits(Limits l) {
         return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, limits, l);
+                user, stateDir, seccomp, cgroup, limits, l, network);
+    }
+
+    /** This policy with another network policy. */
+    public Policy withNetwork(NetworkPolicy n) {
+        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
+                user, stateDir, seccomp, cgroup, limits, instanceLimits, n);
     }
 
     /** The app's identity inside the sandbox and the host ids its user namespace maps to. */

@@ -39,11 +39,20 @@ public final class PolicyDefaults {
     /** 1024 tasks per app: a fork bomb stops there, a threaded web server never gets near. */
     public static final Limits LIMITS = Limits.none().withPids(1024L);
     public static final Limits INSTANCE_LIMITS = Limits.none();
+    /**
+     * No outbound connection; DNS from the host's resolvers, only for names a host rule allows;
+     * 20 new connections per second with bursts of 40, refused beyond; 256 open at once; 10 MiB/s
+     * each way: enough for API calls and downloads of a web app, not for turning a PaaS host into
+     * a flood source.
+     */
+    public static final NetworkPolicy NETWORK = new NetworkPolicy(List.of(),
+            new NetworkPolicy.Dns(List.of(), false),
+            new NetworkPolicy.Rates(20, 40, NetworkPolicy.OverLimit.REFUSE, 256, 10L << 20, 10L << 20), null);
 
     /** The embedded defaults, with {@code appRoot} (made absolute) as the app root. */
     public static Policy embedded(Path appRoot) {
         return new Policy(APP, appRoot.toAbsolutePath().normalize(), List.of(), Map.of(), PATH, HOSTNAME, TMP_SIZE,
-                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR, SECCOMP, CGROUP, LIMITS, INSTANCE_LIMITS);
+                LANDLOCK, List.of(), List.of(), RLIMITS, USER, STATE_DIR, SECCOMP, CGROUP, LIMITS, INSTANCE_LIMITS, NETWORK);
     }
 
     private PolicyDefaults() {}

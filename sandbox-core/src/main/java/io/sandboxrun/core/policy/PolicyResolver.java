@@ -71,6 +71,7 @@ public final class PolicyResolver {
         CgroupPolicy cgroup;
         PolicyOrigin cgroupRootOrigin;
         final Map<PolicyOverlay.Scope, Limits> limits = new EnumMap<>(PolicyOverlay.Scope.class);
+        NetworkPolicy network;
         /** Where each limit was set ({@code limits.memory}, ...) and by which overlay (-1: the defaults). */
         final Map<String, PolicyOrigin> limitOrigins = new HashMap<>();
         final Map<String, Integer> limitOverlays = new HashMap<>();
@@ -97,6 +98,7 @@ public final class PolicyResolver {
             cgroup = d.cgroup();
             limits.put(PolicyOverlay.Scope.APP, d.limits());
             limits.put(PolicyOverlay.Scope.INSTANCE, d.instanceLimits());
+            network = d.network();
         }
 
         void apply(PolicyOverlay o, int index) {
@@ -195,7 +197,7 @@ public final class PolicyResolver {
             }
             return new Policy(app, realRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds,
                     rlimits, new Policy.Identity((int) uid, (int) gid, hostIdBase, (int) idCount), stateDir, seccomp,
-                    cgroup, limits.get(PolicyOverlay.Scope.APP), limits.get(PolicyOverlay.Scope.INSTANCE));
+                    cgroup, limits.get(PolicyOverlay.Scope.APP), limits.get(PolicyOverlay.Scope.INSTANCE), network);
         }
 
         /** Rechecks each value (an overlay built in code may not have), then what needs two of them. */

@@ -30,7 +30,7 @@ class PolicyResolverTest {
                 64L << 20, LandlockMode.BEST_EFFORT, List.of(), List.of(),
                 Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
                 new Policy.Identity(1000, 1000, 200000, 65536), Path.of("/run/sandbox-run"), "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS), p);
+                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK), p);
     }
 
     @Test
@@ -164,7 +164,7 @@ class PolicyResolverTest {
 
         Policy highBase = new Policy("app", cwd, List.of(), Map.of(), "/bin", "h", 1L << 20, LandlockMode.OFF, List.of(),
                 List.of(), Map.of(), new Policy.Identity(1000, 1000, 4_000_000_000L, 65536), Path.of("/run/x"), "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS);
+                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK);
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(highBase,
                 List.of(withCommand().idCount(300_000_000, opt("--id-count")).build())));
         assertEquals("--id-count: 300000000 with host-id-base 4000000000 maps past host id 4294967294;"

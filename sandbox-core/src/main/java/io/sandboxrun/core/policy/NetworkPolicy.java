@@ -1,0 +1,62 @@
+package io.sandboxrun.core.policy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The outbound network of an app: default deny, the allow rules, DNS, rate limits, the audit log.
+ *
+ * @param allow    allow rules; empty: no outbound connection at all (the proxy is still there and
+ *                 every attempt is refused and audited)
+ * @param dns      the in-sandbox resolver's upstream and which names it answers
+ * @param rates    per-app limits, shared by the app's instances in one launcher
+ * @param auditLog file that gets one JSON line per decision and per closed connection; null: none
+ */
+public record NetworkPolicy(List<NetRule> allow, Dns dns, Rates rates, Path auditLog) {
+    public NetworkPolicy {
+        allow = List.copyOf(allow);
+    }
+
+    /**
+     * @param upstream resolvers to forward to; empty: the host's, from its /etc/resolv.conf
+     * @param anyName  false (default): only names some host rule matches are answered, others get
+     *                 REFUSED (a name is data: an open resolver lets an app leak through queries);
+     *                 true: every name is forwarded (the IPs still need a tcp rule)
+     */
+    public record Dns(List<InetSocketAddress> upstream, boolean anyName) {
+        public Dns {
+            upstream = List.copyOf(upstream);
+        }
+    }
+
+    /**
+     * @param connectionsPerSecond new outbound connections per second (token bucket refill)
+     * @param burst                bucket size: connections allowed at once after a quiet spell
+     * @param overLimit            what a connect() beyond the bucket gets
+     * @param concurrent           open proxied connections at once; beyond it: refused
+     * @param bytesPerSecondIn     bytes per second towards the app (shaped, not dropped); 0: unlimited
+     * @param bytesPerSecondOut    bytes per second from the app; 0: unlimited
+     */
+    public record Rates(int connectionsPerSecond, int burst, OverLimit overLimit, int concurrent,
+                        long bytesPerSecondIn, long bytesPerSecondOut) {}
+
+    public enum OverLimit {
+        /** ECONNREFUSED at once. */
+        REFUSE,
+        /** The connect() waits until a token is there (at most a second; then refused). */
+        DELAY;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public NetworkPolicy withAllow(List<NetRule> rules) { return new NetworkPolicy(rules, dns, rates, auditLog); }
+
+    public NetworkPolicy withDns(Dns d) { return new NetworkPolicy(allow, d, rates, auditLog); }
+
+    public NetworkPolicy withRates(Rates r) { return new NetworkPolicy(allow, dns, r, auditLog); }
+
+    public NetworkPolicy withAuditLog(Path p) { return new NetworkPolicy(allow, dns, rates, p); }
+}
