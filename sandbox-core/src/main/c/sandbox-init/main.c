@@ -4,6 +4,7 @@
 #include "log.h"
 #include "mount.h"
 #include "ns.h"
+#include "proxy.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -321,6 +322,8 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 	/* Before the fork: the app will have no CAP_NET_ADMIN, and must find lo up from the start. */
 	if (p->clone_flags & CLONE_NEWNET)
 		ns_loopback_up();
+	if (p->proxy_listeners)
+		proxy_send_listeners(p->control_fd);
 
 	/* The supervised signals are still blocked (inherited from the outer): none is lost. */
 	supervised_set(&set);

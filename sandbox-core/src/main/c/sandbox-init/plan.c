@@ -23,7 +23,7 @@ enum op {
 	OP_PARENT_PID, OP_NAMESPACES, OP_ID_MAP, OP_USER, OP_HOSTNAME, OP_ROOT_SIZE,
 	OP_BIND_RO, OP_BIND_RW, OP_BIND_DEV, OP_TMPFS, OP_PROC, OP_DEVPTS, OP_DIR, OP_FILE,
 	OP_SYMLINK, OP_REMOUNT_RO, OP_RLIMIT, OP_LANDLOCK, OP_LANDLOCK_PATH, OP_CHDIR, OP_ENV,
-	OP_LISTEN_FDS, OP_CONTROL_FD, OP_CGROUP_PROCS, OP_SECCOMP, OP_EXEC, OP_ARGV, OP_COUNT
+	OP_LISTEN_FDS, OP_CONTROL_FD, OP_CGROUP_PROCS, OP_PROXY_LISTENERS, OP_SECCOMP, OP_EXEC, OP_ARGV, OP_COUNT
 };
 
 static const struct op_desc {
@@ -56,6 +56,7 @@ static const struct op_desc {
 	[OP_LISTEN_FDS] = { "listen-fds", 1, true, false, { "L" } },
 	[OP_CONTROL_FD] = { "control-fd", 1, true, false, { "N" } },
 	[OP_CGROUP_PROCS] = { "cgroup-procs", 1, false, false, { "FD" } },
+	[OP_PROXY_LISTENERS] = { "proxy-listeners", 0, true, false, { NULL } },
 	[OP_SECCOMP] = { "seccomp", 2, true, false, { "FD", "LISTENER" } },
 	[OP_EXEC] = { "exec", 1, true, true, { "PATH" } },
 	[OP_ARGV] = { "argv", 1, true, true, { "N" } },
@@ -361,6 +362,10 @@ static size_t decode(const struct ctx *c, struct plan *p)
 		p->cgroup_fds[p->n_cgroup_fds] = (int)num(c, 0, 3, FD_MAX);
 		p->cgroup_tokens[p->n_cgroup_fds++] = (int)c->op_tok;
 		break;
+	case OP_PROXY_LISTENERS:
+		p->proxy_listeners = true;
+		p->proxy_token = (int)c->op_tok;
+		break;
 	case OP_SECCOMP:
 		p->seccomp_fd = (int)num(c, 0, 3, FD_MAX);
 		p->seccomp_token = (int)c->op_tok;
@@ -435,6 +440,15 @@ static void validate(struct plan *p, const size_t *seen, char **tok)
 		/* The listener goes to the launcher over the control socket, the only way out. */
 		if (p->seccomp_listener && p->control_fd < 0)
 			bad(STEP_PLAN_VALIDATE, &c, 1, "needs control-fd");
+	}
+	if (p->proxy_listeners) {
+		c.op = OP_PROXY_LISTENERS;
+		c.op_tok = (size_t)p->proxy_token;
+		/* They go to the launcher over the control socket, and only make sense in a new netns. */
+		if (p->control_fd < 0)
+			bad(STEP_PLAN_VALIDATE, &c, -1, "needs control-fd");
+		if (!(p->clone_flags & CLONE_NEWNET))
+			bad(STEP_PLAN_VALIDATE, &c, -1, "needs the net namespace");
 	}
 	c.op = OP_CGROUP_PROCS;
 	for (size_t i = 0; i < p->n_cgroup_fds; i++) {

@@ -82,6 +82,8 @@ struct plan {
 	int cgroup_fds[CGROUP_FDS_MAX]; /* cgroup.procs files the outer joins before clone */
 	int cgroup_tokens[CGROUP_FDS_MAX];
 	size_t n_cgroup_fds;
+	bool proxy_listeners; /* init opens the proxy's sockets in the new netns, sends them over control-fd */
+	int proxy_token;
 	int seccomp_fd; /* -1: none; the outer reads the program and closes it before clone */
 	int seccomp_token;
 	bool seccomp_listener;

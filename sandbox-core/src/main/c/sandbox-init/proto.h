@@ -7,6 +7,12 @@
 /* The tag of the message that hands the seccomp listener over: 16 bytes, no NUL on the wire. */
 #define PROTO_SECCOMP_LISTENER "seccomp-listener"
 
+/* The tag of the message with the proxy's sockets (see proxy.h). */
+#define PROTO_PROXY_LISTENERS "proxy-listeners"
+
+/* Exactly one sendmsg(2): tag as the payload, the n fds as SCM_RIGHTS. */
+ssize_t proto_send_fds(int sock, const char *tag, const int *fds, int n);
+
 /* Exactly one sendmsg(2): tag as the payload, fd as SCM_RIGHTS. Returns what sendmsg returned. */
 ssize_t proto_send_fd(int sock, const char *tag, int fd);
 

@@ -13,7 +13,7 @@ import java.util.Set;
  * (docs/helper-protocol.md). {@link PlanEncoder} turns it into the bytes the helper reads.
  *
  * <p>{@code controlFd} ({@code -1}: none), {@code seccomp} ({@code null}: none) and
- * {@code cgroupProcsFds} (empty: stay in the launcher's cgroups) are optional: build without them,
+ * {@code cgroupProcsFds} (empty: stay in the launcher's cgroups) and {@code proxyListeners} are optional: build without them,
  * then add them with {@link #withControlFd}, {@link #withSeccomp} and {@link #withCgroupProcsFds}.
  */
 public record HelperPlan(
@@ -36,7 +36,8 @@ public record HelperPlan(
         List<String> argv,
         int controlFd,
         Seccomp seccomp,
-        List<Integer> cgroupProcsFds) {
+        List<Integer> cgroupProcsFds,
+        boolean proxyListeners) {
 
     /** No fd (for {@code controlFd}). */
     public static final int NO_FD = -1;
@@ -84,6 +85,9 @@ public record HelperPlan(
         if (seccomp != null && seccomp.listener() && controlFd == NO_FD) {
             throw new IllegalArgumentException("a seccomp listener needs a control fd (withControlFd first)");
         }
+        if (proxyListeners && (controlFd == NO_FD || !namespaces.contains(Namespace.NET))) {
+            throw new IllegalArgumentException("proxy listeners need a control fd and the net namespace");
+        }
     }
 
     /** A plan without a control socket or a seccomp filter. */
@@ -92,19 +96,21 @@ public record HelperPlan(
             LandlockMode landlock, List<LandlockRule> landlockRules, String workdir, List<String> env,
             int listenFds, String executable, List<String> argv) {
         this(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts, rlimits, landlock,
-                landlockRules, workdir, env, listenFds, executable, argv, NO_FD, null, List.of());
+                landlockRules, workdir, env, listenFds, executable, argv, NO_FD, null, List.of(), false);
     }
 
     /** This plan with the helper's end of the control socket (AF_UNIX SOCK_SEQPACKET) at {@code fd}. */
     public HelperPlan withControlFd(int fd) {
         return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
-                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, fd, seccomp, cgroupProcsFds);
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, fd, seccomp, cgroupProcsFds,
+                proxyListeners);
     }
 
     /** This plan with a seccomp filter loaded last before execve ({@code null}: none). */
     public HelperPlan withSeccomp(Seccomp s) {
         return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
-                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, s, cgroupProcsFds);
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, s, cgroupProcsFds,
+                proxyListeners);
     }
 
     /**
@@ -113,7 +119,18 @@ public record HelperPlan(
      */
     public HelperPlan withCgroupProcsFds(List<Integer> fds) {
         return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
-                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, seccomp, fds);
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, seccomp, fds,
+                proxyListeners);
+    }
+
+    /**
+     * This plan with init opening the proxy's sockets in the sandbox's network namespace (TCP on
+     * 127.0.0.1 and [::1], DNS on 127.0.0.1:53) and sending them over the control socket.
+     */
+    public HelperPlan withProxyListeners(boolean on) {
+        return new HelperPlan(parentPid, namespaces, hostIdBase, idCount, uid, gid, hostname, rootSize, mounts,
+                rlimits, landlock, landlockRules, workdir, env, listenFds, executable, argv, controlFd, seccomp,
+                cgroupProcsFds, on);
     }
 
     /** Every namespace the helper knows: the sandbox shares none with the host. */

@@ -35,6 +35,7 @@ public final class PlanEncoder {
         op(t, "listen-fds", Integer.toString(plan.listenFds()));
         if (plan.controlFd() != HelperPlan.NO_FD) op(t, "control-fd", Integer.toString(plan.controlFd()));
         for (int fd : plan.cgroupProcsFds()) op(t, "cgroup-procs", Integer.toString(fd));
+        if (plan.proxyListeners()) op(t, "proxy-listeners");
         if (plan.seccomp() != null) {
             op(t, "seccomp", Integer.toString(plan.seccomp().programFd()), plan.seccomp().listener() ? "listener" : "no-listener");
         }

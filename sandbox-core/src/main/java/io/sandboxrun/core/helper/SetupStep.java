@@ -39,6 +39,7 @@ public enum SetupStep {
     DETACH_OLDROOT("detach-oldroot"),
     HOSTNAME("hostname"),
     LOOPBACK("loopback"),
+    PROXY_LISTENERS("proxy-listeners"),
     FORK("fork"),
     EXEC_STATUS("exec-status"),
     SIGNAL_RESET("signal-reset"),

@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -36,18 +35,9 @@ public final class ListenSocket {
             if (Raw.C.setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, one.getPointer(), 4) < 0) {
                 throw SyscallException.of("setsockopt", Native.getLastError(), "SO_REUSEADDR");
             }
-            Memory sa = sockaddr(address, port);
-            if (Raw.C.bind(fd.get(), sa, (int) sa.size()) < 0) {
-                throw SyscallException.of("bind", Native.getLastError(), "%s port %d", address.getHostAddress(), port);
-            }
+            Sockets.bind(fd, new java.net.InetSocketAddress(address, port));
             listen(fd);
-            Memory out = new Memory(128);
-            IntByReference len = new IntByReference(128);
-            if (Raw.C.getsockname(fd.get(), out, len) < 0) {
-                throw SyscallException.of("getsockname", Native.getLastError(), "fd=%d", fd.get());
-            }
-            int bound = ((out.getByte(2) & 0xff) << 8) | (out.getByte(3) & 0xff); // sin_port / sin6_port, network order
-            return new Bound(fd, bound);
+            return new Bound(fd, Sockets.localAddress(fd).inet().map(java.net.InetSocketAddress::getPort).orElse(0));
         } catch (RuntimeException e) {
             fd.close();
             throw e;
@@ -89,33 +79,12 @@ public final class ListenSocket {
         }
     }
 
-    private static Memory sockaddr(InetAddress address, int port) {
-        byte[] ip = address.getAddress();
-        Memory sa;
-        if (address instanceof Inet4Address) {
-            sa = new Memory(16); // struct sockaddr_in
-            sa.clear();
-            sa.setShort(0, (short) AF_INET);
-            sa.write(4, ip, 0, 4);
-        } else {
-            sa = new Memory(28); // struct sockaddr_in6
-            sa.clear();
-            sa.setShort(0, (short) AF_INET6);
-            sa.write(8, ip, 0, 16);
-            sa.setInt(24, ((Inet6Address) address).getScopeId());
-        }
-        sa.setByte(2, (byte) (port >> 8));
-        sa.setByte(3, (byte) port);
-        return sa;
-    }
-
     private interface Raw extends Library {
         Raw C = Native.load("c", Raw.class);
         int socket(int domain, int type, int protocol);
         int setsockopt(int fd, int level, int name, Pointer value, int len);
         int bind(int fd, Pointer addr, int len);
         int listen(int fd, int backlog);
-        int getsockname(int fd, Pointer addr, IntByReference len);
     }
 
     private ListenSocket() {}
