@@ -44,7 +44,7 @@ final class PolicyReader {
     private final Path baseDir;
     private final PolicyOverlay.Builder overlay;
 
-    /** @param baseDir what a relative app-root is relative to: the file's directory */
+    /** @param baseDir what a relative app-root, seccomp or audit-log is relative to: the file's directory */
     PolicyReader(JsonParser parser, String source, String format, Path baseDir) {
         this.parser = parser;
         this.source = source;
