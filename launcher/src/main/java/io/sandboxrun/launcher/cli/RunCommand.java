@@ -9,6 +9,7 @@ import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.policy.CgroupValues;
 import io.sandboxrun.core.policy.Limits;
+import io.sandboxrun.core.policy.NetValues;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.PolicyException;
@@ -142,6 +143,54 @@ public final class RunCommand implements Callable<Integer> {
             + " e.g. 8:0:wbps=10M,riops=100 or /dev/sda:rbps=1M (default: none).")
     List<String> ioMax = new ArrayList<>();
 
+    @Option(names = "--allow", paramLabel = "RULE", description = "Allow outbound TCP (repeatable; any --allow"
+            + " replaces the policy file's allow list): tcp:CIDR[:PORT|:LOW-HIGH], IPv6 in brackets (e.g."
+            + " tcp:10.0.0.0/8:443, tcp:[2001:db8::]/32:8000-8100, tcp:203.0.113.7), or host:NAME[:PORT|:LOW-HIGH]"
+            + " for the addresses NAME resolves to, *.NAME for any name below it (e.g. host:api.example.com:443,"
+            + " host:*.example.com); no port: every port. Default: none, every connection is refused. The host's"
+            + " loopback, link-local (with the cloud metadata address 169.254.169.254) and private ranges are refused"
+            + " even under a wildcard (host:*.NAME, tcp:0.0.0.0/0) unless a rule names them explicitly: a tcp rule"
+            + " whose CIDR lies inside the range.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--dns-upstream", paramLabel = "ADDR", description = "Resolver the sandbox's DNS forwards to:"
+            + " IP[:PORT] or [IPv6][:PORT], port 53 when left out (repeatable; replaces the policy file's list;"
+            + " default: the host's, from its /etc/resolv.conf).")
+    List<String> dnsUpstream = new ArrayList<>();
+
+    @Option(names = "--dns-any-name", description = "Answer DNS queries for any name (default: only names a host"
+            + " rule allows; others get REFUSED). The addresses still need a rule to be reached.")
+    boolean dnsAnyName;
+
+    @Option(names = "--net-rate", paramLabel = "N", description = "New outbound connections per second of the app,"
+            + " shared by its instances: 1 to 100000 (default: 20).")
+    String netRate;
+
+    @Option(names = "--net-burst", paramLabel = "N", description = "Connections the app may open at once after a"
+            + " quiet spell, beyond --net-rate: 1 to 100000 (default: 40).")
+    String netBurst;
+
+    @Option(names = "--net-over-limit", paramLabel = "ACTION", description = "What a connection beyond the rate"
+            + " gets: refuse (refused at once) or delay (waits up to a second for its turn, then refused)"
+            + " (default: refuse).")
+    String netOverLimit;
+
+    @Option(names = "--net-concurrent", paramLabel = "N", description = "Open outbound connections of the app at"
+            + " once; more are refused: 1 to 65536 (default: 256).")
+    String netConcurrent;
+
+    @Option(names = "--bandwidth-in", paramLabel = "RATE", description = "Bytes per second towards the app over its"
+            + " outbound connections, with K, M or G (e.g. 1M), or unlimited (or 0) (default: 10M, i.e. 10 MiB/s).")
+    String bandwidthIn;
+
+    @Option(names = "--bandwidth-out", paramLabel = "RATE", description = "Bytes per second from the app over its"
+            + " outbound connections, with K, M or G (e.g. 1M), or unlimited (or 0) (default: 10M, i.e. 10 MiB/s).")
+    String bandwidthOut;
+
+    @Option(names = "--audit-log", paramLabel = "FILE", description = "Append one JSON line per connection decision"
+            + " and per closed connection to FILE (default: none).")
+    String auditLog;
+
     @Option(names = "--result-json", paramLabel = "FILE", description = "Write how the run ended as JSON.")
     Path resultJson;
 
@@ -189,6 +238,7 @@ public final class RunCommand implements Callable<Integer> {
             cli.cgroupRoot(CgroupValues.root("--cgroup-root", cgroupRoot), PolicyOrigin.option("--cgroup-root"));
         }
         limits(cli);
+        network(cli, cwd);
         if (!command.isEmpty()) cli.command(PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
         overlays.add(cli.build());
         return PolicyResolver.resolve(PolicyDefaults.embedded(cwd), overlays);
@@ -212,6 +262,33 @@ public final class RunCommand implements Callable<Integer> {
         if (pids != null) cli.limits(app, none.withPids(CgroupValues.pids("--pids", pids)), PolicyOrigin.option("--pids"));
         if (!ioMax.isEmpty()) cli.limits(app, none.withIo(List.of()), PolicyOrigin.option("--io-max"));
         for (String io : ioMax) cli.addIo(app, CgroupValues.ioMax("--io-max", io), PolicyOrigin.option("--io-max"));
+    }
+
+    private void network(PolicyOverlay.Builder cli, Path cwd) {
+        if (!allow.isEmpty()) cli.allow(List.of(), PolicyOrigin.option("--allow"));
+        for (String r : allow) cli.addAllow(NetValues.rule("--allow", r), PolicyOrigin.option("--allow"));
+        if (!dnsUpstream.isEmpty()) cli.dnsUpstream(List.of(), PolicyOrigin.option("--dns-upstream"));
+        for (String u : dnsUpstream) {
+            cli.addDnsUpstream(NetValues.dnsUpstream("--dns-upstream", u), PolicyOrigin.option("--dns-upstream"));
+        }
+        if (dnsAnyName) cli.dnsAnyName(true, PolicyOrigin.option("--dns-any-name"));
+        if (netRate != null) {
+            cli.connectionsPerSecond(NetValues.connectionsPerSecond("--net-rate", netRate), PolicyOrigin.option("--net-rate"));
+        }
+        if (netBurst != null) cli.burst(NetValues.burst("--net-burst", netBurst), PolicyOrigin.option("--net-burst"));
+        if (netOverLimit != null) {
+            cli.overLimit(NetValues.overLimit("--net-over-limit", netOverLimit), PolicyOrigin.option("--net-over-limit"));
+        }
+        if (netConcurrent != null) {
+            cli.concurrent(NetValues.concurrent("--net-concurrent", netConcurrent), PolicyOrigin.option("--net-concurrent"));
+        }
+        if (bandwidthIn != null) {
+            cli.bandwidthIn(NetValues.bandwidth("--bandwidth-in", bandwidthIn), PolicyOrigin.option("--bandwidth-in"));
+        }
+        if (bandwidthOut != null) {
+            cli.bandwidthOut(NetValues.bandwidth("--bandwidth-out", bandwidthOut), PolicyOrigin.option("--bandwidth-out"));
+        }
+        if (auditLog != null) cli.auditLog(NetValues.auditLog("--audit-log", auditLog, cwd), PolicyOrigin.option("--audit-log"));
     }
 
     private int run(Policy policy, PrintWriter err) {

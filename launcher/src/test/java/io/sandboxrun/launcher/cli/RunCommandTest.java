@@ -8,10 +8,14 @@ import io.sandboxrun.core.launch.ExitCodes;
 import io.sandboxrun.core.policy.CgroupPolicy;
 import io.sandboxrun.core.policy.IoLimit;
 import io.sandboxrun.core.policy.Limits;
+import io.sandboxrun.core.policy.NetRule;
+import io.sandboxrun.core.policy.NetworkPolicy;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.PolicyException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -21,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The cgroup options as far as a resolved policy: nothing here launches a sandbox. */
+/** The cgroup and network options as far as a resolved policy: nothing here launches a sandbox. */
 class RunCommandTest {
     private static final long M = 1L << 20;
 
@@ -34,6 +38,7 @@ class RunCommandTest {
         assertEquals(PolicyDefaults.CGROUP, p.cgroup());
         assertEquals(PolicyDefaults.LIMITS, p.limits());
         assertEquals(PolicyDefaults.INSTANCE_LIMITS, p.instanceLimits());
+        assertEquals(PolicyDefaults.NETWORK, p.network());
     }
 
     @Test
@@ -67,6 +72,53 @@ class RunCommandTest {
         assertEquals(new Limits(512 * M, null, null, null, 200L, List.of(new IoLimit(8, 16, null, null, null, 5L))),
                 p.limits());
         assertEquals(Limits.none().withMemory(128 * M), p.instanceLimits());
+    }
+
+    @Test
+    void optionsSetTheNetworkPolicy() {
+        Policy p = resolve("--allow", "tcp:10.0.0.0/8:443", "--allow", "tcp:[2001:db8::]/32:8000-8100",
+                "--allow", "host:*.Example.com", "--dns-upstream", "192.0.2.53", "--dns-upstream", "[2001:db8::53]:5353",
+                "--dns-any-name", "--net-rate", "5", "--net-burst", "2", "--net-over-limit", "delay",
+                "--net-concurrent", "65536", "--bandwidth-in", "unlimited", "--bandwidth-out", "512K",
+                "--audit-log", "logs/audit.jsonl", "--", "true");
+
+        assertEquals(new NetworkPolicy(
+                List.of(new NetRule.Tcp(ip("10.0.0.0"), 8, 443, 443), new NetRule.Tcp(ip("2001:db8::"), 32, 8000, 8100),
+                        new NetRule.Host("*.example.com", 1, 65535)),
+                new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53),
+                        new InetSocketAddress(ip("2001:db8::53"), 5353)), true),
+                new NetworkPolicy.Rates(5, 2, NetworkPolicy.OverLimit.DELAY, 65536, 0, 512L << 10),
+                Path.of("").toAbsolutePath().resolve("logs/audit.jsonl")), p.network());
+    }
+
+    @Test
+    void networkOptionsOverrideThePolicyFileFieldByFieldAndListsWhole() throws IOException {
+        Path file = Files.writeString(tmp.resolve("sandbox.yaml"), String.join("\n",
+                "command: [\"true\"]",
+                "network:",
+                "  allow: [tcp:10.0.0.0/8:443, host:api.example.com:443]",
+                "  dns: {upstream: [192.0.2.53], any-name: true}",
+                "  rates: {connections-per-second: 5, burst: 10, bandwidth-out: 1M}",
+                "  audit-log: audit.jsonl",
+                ""));
+
+        Policy p = resolve("--policy", file.toString(), "--allow", "tcp:192.0.2.0/24", "--net-burst", "50",
+                "--bandwidth-in", "2M");
+
+        assertEquals(new NetworkPolicy(List.of(new NetRule.Tcp(ip("192.0.2.0"), 24, 1, 65535)),
+                new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53)), true),
+                new NetworkPolicy.Rates(5, 50, NetworkPolicy.OverLimit.REFUSE, 256, 2L << 20, 1L << 20),
+                tmp.resolve("audit.jsonl")), p.network());
+    }
+
+    @Test
+    void aRuleTheFileAlreadyHasIsNotADuplicate() throws IOException {
+        // --allow replaces the file's list, so giving one of its rules again is no error.
+        Path file = Files.writeString(tmp.resolve("a.yaml"), "command: [\"true\"]\nnetwork: {allow: [tcp:10.0.0.0/8]}\n");
+
+        Policy p = resolve("--policy", file.toString(), "--allow", "tcp:10.0.0.0/8");
+
+        assertEquals(List.of(new NetRule.Tcp(ip("10.0.0.0"), 8, 1, 65535)), p.network().allow());
     }
 
     @Test
@@ -104,6 +156,39 @@ class RunCommandTest {
     }
 
     @Test
+    void badNetworkValuesExitWith2NamingTheOptionAndWhatIsAllowed() {
+        usage("sandbox-run: --allow: \"udp:192.0.2.53:53\" is not an allow rule; use tcp:CIDR[:PORT|:LOW-HIGH] or"
+                + " host:NAME[:PORT|:LOW-HIGH] (e.g. tcp:10.0.0.0/8:443, host:api.example.com:443)",
+                "--allow", "udp:192.0.2.53:53");
+        usage("sandbox-run: --allow: \"tcp:10.0.0.1/8:443\" has bits set beyond the /8 prefix; use its network"
+                + " address: tcp:10.0.0.0/8:443", "--allow", "tcp:10.0.0.1/8:443");
+        usage("sandbox-run: --allow: \"tcp:[::ffff:10.0.0.1]\": ::ffff:10.0.0.1 is an IPv4-mapped address; write the"
+                + " IPv4 form: tcp:10.0.0.1", "--allow", "tcp:[::ffff:10.0.0.1]");
+        usage("sandbox-run: --allow: \"host:10.0.0.1\": 10.0.0.1 is an IP address, not a name; addresses need a tcp"
+                + " rule (e.g. tcp:10.0.0.1)", "--allow", "host:10.0.0.1");
+        usage("sandbox-run: --allow: \"host:localhost:80\": \"localhost\" is a single label; use a full name such as"
+                + " api.example.com", "--allow", "host:localhost:80");
+        usage("sandbox-run: --allow: \"tcp:10.0.0.0/8:443\" is already allowed (--allow); give each rule once",
+                "--allow", "tcp:10.0.0.0/8:443", "--allow", "tcp:10.0.0.0/8:443");
+        usage("sandbox-run: --dns-upstream: \"dns.example.com\": \"dns.example.com\" is not an IP address; use IP[:PORT]"
+                + " with an IPv4 address, or [IPv6][:PORT] (e.g. 192.0.2.53, [2001:db8::53]:5353); the port defaults to"
+                + " 53", "--dns-upstream", "dns.example.com");
+        usage("sandbox-run: --net-rate: \"0\" is out of range; use 1 to 100000", "--net-rate", "0");
+        usage("sandbox-run: --net-burst: \"lots\" is not a whole number; use 1 to 100000", "--net-burst", "lots");
+        usage("sandbox-run: --net-over-limit: \"drop\" is not an over-limit action; use refuse or delay",
+                "--net-over-limit", "drop");
+        usage("sandbox-run: --net-concurrent: \"100000\" is out of range; use 1 to 65536", "--net-concurrent", "100000");
+        usage("sandbox-run: --bandwidth-in: \"10Mbit\" is not a size; use bytes per second with K, M or G (e.g. 10M),"
+                + " or unlimited (or 0)", "--bandwidth-in", "10Mbit");
+        usage("sandbox-run: --bandwidth-out: \"max\" is not a size; use bytes per second with K, M or G (e.g. 10M),"
+                + " or unlimited (or 0)", "--bandwidth-out", "max");
+        usage("sandbox-run: --audit-log: \"/tmp/\" ends with '/'; give a file (e.g. /var/log/sandbox-run/audit.jsonl)",
+                "--audit-log", "/tmp/");
+        usage("sandbox-run: --audit-log: \"/.\" is a directory; give a file (e.g. /var/log/sandbox-run/audit.jsonl)",
+                "--audit-log", "/.");
+    }
+
+    @Test
     void helpListsTheOptionsWithTheirDefaults() {
         StringWriter out = new StringWriter();
         CommandLine cl = Main.commandLine();
@@ -114,7 +199,11 @@ class RunCommandTest {
         String help = out.toString().replaceAll("\\s+", " ");
         for (String s : List.of("--memory=SIZE", "--memory-high=SIZE", "--cpus=N", "--cpu-weight=N", "--pids=N",
                 "--io-max=DEV:KEY=V[,KEY=V]", "--cgroup=MODE", "--cgroup-root=PATH", "(default: 1024)",
-                "(default: best-effort)")) {
+                "(default: best-effort)", "--allow=RULE", "--dns-upstream=ADDR", "--dns-any-name", "--net-rate=N",
+                "--net-burst=N", "--net-over-limit=ACTION", "--net-concurrent=N", "--bandwidth-in=RATE",
+                "--bandwidth-out=RATE", "--audit-log=FILE", "(default: 20)", "(default: 40)", "(default: refuse)",
+                "(default: 256)", "(default: 10M, i.e. 10 MiB/s)", "Default: none, every connection is refused",
+                "169.254.169.254", "private ranges are refused even under a wildcard", "(default: none)")) {
             assertTrue(help.contains(s), "no " + s + " in --help:\n" + out);
         }
     }
@@ -124,6 +213,15 @@ class RunCommandTest {
         CommandLine cl = Main.commandLine();
         cl.parseArgs(args);
         return ((RunCommand) cl.getCommand()).resolvePolicy();
+    }
+
+    /** A literal address (never looked up). */
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal.contains(":") ? "[" + literal + "]" : literal);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs the command with {@code args} (and a command, so only the option can be wrong). */

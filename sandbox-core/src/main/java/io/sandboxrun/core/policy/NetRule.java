@@ -14,7 +14,7 @@ public sealed interface NetRule permits NetRule.Tcp, NetRule.Host {
 
     int portHigh();
 
-    /** The rule as written in a policy file, canonical: {@code tcp:10.0.0.0/8:443}. */
+    /** The rule as written in a policy file, canonical: {@code tcp:10.0.0.0/8:443}, {@code tcp:[2001:db8::]/32}. */
     String text();
 
     default boolean coversPort(int port) {
@@ -28,7 +28,7 @@ public sealed interface NetRule permits NetRule.Tcp, NetRule.Host {
     record Tcp(InetAddress network, int prefix, int portLow, int portHigh) implements NetRule {
         @Override
         public String text() {
-            String a = network.getHostAddress();
+            String a = NetValues.literal(network);
             String addr = network instanceof java.net.Inet6Address ? "[" + a + "]" : a;
             return "tcp:" + addr + "/" + prefix + ports(portLow, portHigh);
         }

@@ -16,7 +16,8 @@ import java.util.Locale;
  * {@link PolicyOverlay}, checking every value on the way.
  *
  * <p>Keys are kebab-case and all optional. Unknown and duplicate keys are errors. Relative
- * {@code app-root} paths resolve against the file's directory. Errors read
+ * {@code app-root}, {@code seccomp} and {@code network.audit-log} paths resolve against the file's
+ * directory. Errors read
  * {@code FILE:LINE:COLUMN: FIELD: problem; what is allowed}, for example
  * {@code sandbox.yaml:4:11: tmp-size: "256X" is not a size; use a number with K, M or G (e.g. 256M)}
  * or {@code sandbox.yaml:2:1: unknown key "memroy"; known keys: app, app-root, command, ...}.

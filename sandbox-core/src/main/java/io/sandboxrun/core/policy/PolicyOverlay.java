@@ -1,5 +1,6 @@
 package io.sandboxrun.core.policy;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +15,8 @@ import java.util.Objects;
  *
  * <p>{@code origins} remembers where each field was set, keyed by its path in a policy file
  * ({@code app-root}, {@code ro-binds[1]}, {@code user.uid}, {@code env.DEBUG},
- * {@code rlimits.nofile}, {@code limits.memory}, {@code instance-limits.io[0]}), so that errors
+ * {@code rlimits.nofile}, {@code limits.memory}, {@code instance-limits.io[0]},
+ * {@code network.allow[0]}, {@code network.rates.burst}), so that errors
  * found while resolving can point at the file line or the option. Build overlays with
  * {@link #builder(String)}.
  *
@@ -23,6 +25,7 @@ import java.util.Objects;
  * @param limits  the app limits this source sets, field by field ({@code null} fields are not
  *                set); {@code null} when it sets none
  * @param instanceLimits the same for each instance's own limits
+ * @param network the network settings this source sets, field by field; {@code null} when it sets none
  */
 public record PolicyOverlay(
         String source,
@@ -44,6 +47,7 @@ public record PolicyOverlay(
         String cgroupRoot,
         Limits limits,
         Limits instanceLimits,
+        Network network,
         Map<String, PolicyOrigin> origins) {
 
     public PolicyOverlay {
@@ -58,6 +62,19 @@ public record PolicyOverlay(
 
     /** The {@code user} settings of one source; each field is {@code null} when not set. */
     public record User(Integer uid, Integer gid, Long hostIdBase, Integer idCount) {}
+
+    /**
+     * The {@code network} settings of one source; each field is {@code null} when not set. The
+     * lists replace a lower source's whole; a bandwidth of 0 is "unlimited".
+     */
+    public record Network(List<NetRule> allow, List<InetSocketAddress> dnsUpstream, Boolean dnsAnyName,
+                          Integer connectionsPerSecond, Integer burst, NetworkPolicy.OverLimit overLimit,
+                          Integer concurrent, Long bandwidthIn, Long bandwidthOut, Path auditLog) {
+        public Network {
+            allow = allow == null ? null : List.copyOf(allow);
+            dnsUpstream = dnsUpstream == null ? null : List.copyOf(dnsUpstream);
+        }
+    }
 
     /** Which cgroup limits a setting is for, named as in a policy file. */
     public enum Scope {
@@ -139,6 +156,16 @@ public record PolicyOverlay(
         private String cgroupRoot;
         private final Map<Scope, Limits> limits = new java.util.EnumMap<>(Scope.class);
         private final Map<Scope, List<IoLimit>> io = new java.util.EnumMap<>(Scope.class);
+        private List<NetRule> allow;
+        private List<InetSocketAddress> dnsUpstream;
+        private Boolean dnsAnyName;
+        private Integer connectionsPerSecond;
+        private Integer burst;
+        private NetworkPolicy.OverLimit overLimit;
+        private Integer concurrent;
+        private Long bandwidthIn;
+        private Long bandwidthOut;
+        private Path auditLog;
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -312,6 +339,80 @@ public record PolicyOverlay(
             return set(k + ".io[" + (list.size() - 1) + "]", origin);
         }
 
+        /** Replaces the network allow rules. */
+        public Builder allow(List<NetRule> values, PolicyOrigin origin) {
+            allow = new ArrayList<>();
+            origins.keySet().removeIf(k -> k.startsWith("network.allow["));
+            set("network.allow", origin);
+            values.forEach(v -> addAllow(v, origin));
+            return this;
+        }
+
+        public Builder addAllow(NetRule value, PolicyOrigin origin) {
+            if (allow == null) allow = new ArrayList<>();
+            origins.putIfAbsent("network.allow", origin);
+            allow.add(value);
+            return set("network.allow[" + (allow.size() - 1) + "]", origin);
+        }
+
+        /** Replaces the DNS upstream list (empty: the host's resolvers). */
+        public Builder dnsUpstream(List<InetSocketAddress> values, PolicyOrigin origin) {
+            dnsUpstream = new ArrayList<>();
+            origins.keySet().removeIf(k -> k.startsWith("network.dns.upstream["));
+            set("network.dns.upstream", origin);
+            values.forEach(v -> addDnsUpstream(v, origin));
+            return this;
+        }
+
+        public Builder addDnsUpstream(InetSocketAddress value, PolicyOrigin origin) {
+            if (dnsUpstream == null) dnsUpstream = new ArrayList<>();
+            origins.putIfAbsent("network.dns.upstream", origin);
+            dnsUpstream.add(value);
+            return set("network.dns.upstream[" + (dnsUpstream.size() - 1) + "]", origin);
+        }
+
+        public Builder dnsAnyName(boolean value, PolicyOrigin origin) {
+            dnsAnyName = value;
+            return set("network.dns.any-name", origin);
+        }
+
+        public Builder connectionsPerSecond(int value, PolicyOrigin origin) {
+            connectionsPerSecond = value;
+            return set("network.rates.connections-per-second", origin);
+        }
+
+        public Builder burst(int value, PolicyOrigin origin) {
+            burst = value;
+            return set("network.rates.burst", origin);
+        }
+
+        public Builder overLimit(NetworkPolicy.OverLimit value, PolicyOrigin origin) {
+            overLimit = value;
+            return set("network.rates.over-limit", origin);
+        }
+
+        public Builder concurrent(int value, PolicyOrigin origin) {
+            concurrent = value;
+            return set("network.rates.concurrent", origin);
+        }
+
+        /** Bytes per second towards the app; 0: unlimited. */
+        public Builder bandwidthIn(long value, PolicyOrigin origin) {
+            bandwidthIn = value;
+            return set("network.rates.bandwidth-in", origin);
+        }
+
+        /** Bytes per second from the app; 0: unlimited. */
+        public Builder bandwidthOut(long value, PolicyOrigin origin) {
+            bandwidthOut = value;
+            return set("network.rates.bandwidth-out", origin);
+        }
+
+        public Builder auditLog(Path value, PolicyOrigin origin) {
+            auditLog = value;
+            return set("network.audit-log", origin);
+        }
+
         /** Records {@code origin} for {@code field} without setting a value (e.g. an empty {@code user:}). */
         public Builder origin(String field, PolicyOrigin origin) {
             return set(field, origin);
@@ -320,9 +421,14 @@ public record PolicyOverlay(
         public PolicyOverlay build() {
             User user = uid == null && gid == null && hostIdBase == null && idCount == null
                     ? null : new User(uid, gid, hostIdBase, idCount);
+            boolean noNetwork = allow == null && dnsUpstream == null && dnsAnyName == null
+                    && connectionsPerSecond == null && burst == null && overLimit == null && concurrent == null
+                    && bandwidthIn == null && bandwidthOut == null && auditLog == null;
+            Network network = noNetwork ? null : new Network(allow, dnsUpstream, dnsAnyName, connectionsPerSecond,
+                    burst, overLimit, concurrent, bandwidthIn, bandwidthOut, auditLog);
             return new PolicyOverlay(source, app, appRoot, command, env, path, hostname, tmpSize, landlock,
                     listen, roBinds, rlimits, user, stateDir, seccomp, cgroupMode, cgroupRoot,
-                    limits(Scope.APP), limits(Scope.INSTANCE), origins);
+                    limits(Scope.APP), limits(Scope.INSTANCE), network, origins);
         }
 
         private Limits limits(Scope scope) {

@@ -25,13 +25,17 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 final class PolicyReader {
     private static final List<String> KEYS = List.of("app", "app-root", "cgroup", "command", "env", "hostname",
-            "instance-limits", "landlock", "limits", "listen", "path", "rlimits", "ro-binds", "seccomp", "state-dir",
+            "instance-limits", "landlock", "limits", "listen", "network", "path", "rlimits", "ro-binds", "seccomp", "state-dir",
             "tmp-size", "user");
     private static final List<String> USER_KEYS = List.of("gid", "host-id-base", "id-count", "uid");
     private static final List<String> RLIMIT_KEYS = List.of("hard", "soft");
     private static final List<String> CGROUP_KEYS = List.of("mode", "root");
     private static final List<String> LIMIT_KEYS = List.of("cpu-weight", "cpus", "io", "memory", "memory-high", "pids");
     private static final List<String> IO_KEYS = List.of("device", "rbps", "riops", "wbps", "wiops");
+    private static final List<String> NETWORK_KEYS = List.of("allow", "audit-log", "dns", "rates");
+    private static final List<String> DNS_KEYS = List.of("any-name", "upstream");
+    private static final List<String> RATE_KEYS = List.of("bandwidth-in", "bandwidth-out", "burst", "concurrent",
+            "connections-per-second", "over-limit");
     private static final Pattern JACKSON_SOURCE = Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
 
     private final JsonParser parser;
@@ -40,7 +44,7 @@ final class PolicyReader {
     private final Path baseDir;
     private final PolicyOverlay.Builder overlay;
 
-    /** @param baseDir what a relative app-root is relative to: the file's directory */
+    /** @param baseDir what a relative app-root, seccomp or audit-log is relative to: the file's directory */
     PolicyReader(JsonParser parser, String source, String format, Path baseDir) {
         this.parser = parser;
         this.source = source;
@@ -84,6 +88,7 @@ final class PolicyReader {
             case "cgroup" -> cgroup(origin);
             case "limits" -> limits(PolicyOverlay.Scope.APP, origin);
             case "instance-limits" -> limits(PolicyOverlay.Scope.INSTANCE, origin);
+            case "network" -> network(origin);
             default -> throw new IllegalStateException("key list and switch disagree: " + key);
         }
     }
@@ -248,6 +253,87 @@ final class PolicyReader {
         });
     }
 
+    private void network(PolicyOrigin origin) {
+        expect(JsonToken.START_OBJECT, "network", "a mapping of allow, dns, rates, audit-log");
+        overlay.origin("network", origin);
+        mapping("network", NETWORK_KEYS, (key, keyLoc) -> {
+            String field = "network." + key;
+            Loc at = loc();
+            PolicyOrigin o = origin(at, field);
+            switch (key) {
+                case "allow" -> {
+                    overlay.allow(List.of(), o);
+                    list(field, "a list of rules (e.g. [\"tcp:10.0.0.0/8:443\", \"host:api.example.com:443\"])", f -> {
+                        Loc rat = loc();
+                        NetRule r = checked(rat, () -> NetValues.rule(f, string(f)));
+                        overlay.addAllow(r, origin(rat, f));
+                        return r;
+                    });
+                }
+                case "dns" -> dns(field, o);
+                case "rates" -> rates(field, o);
+                // No value is the default: no audit log.
+                case "audit-log" -> {
+                    if (parser.currentToken() == JsonToken.VALUE_NULL) overlay.origin(field, o);
+                    else overlay.auditLog(checked(at, () -> NetValues.auditLog(field, string(field), baseDir)), o);
+                }
+                default -> throw new IllegalStateException("key list and switch disagree: " + key);
+            }
+        });
+    }
+
+    private void dns(String field, PolicyOrigin origin) {
+        expect(JsonToken.START_OBJECT, field, "a mapping of upstream, any-name (e.g. {upstream: [192.0.2.53]})");
+        overlay.origin(field, origin);
+        mapping(field, DNS_KEYS, (key, keyLoc) -> {
+            String kf = field + "." + key;
+            Loc at = loc();
+            PolicyOrigin o = origin(at, kf);
+            switch (key) {
+                // No value, like [], is the host's resolvers.
+                case "upstream" -> {
+                    overlay.dnsUpstream(List.of(), o);
+                    if (parser.currentToken() != JsonToken.VALUE_NULL) {
+                        list(kf, "a list of resolver addresses (e.g. [192.0.2.53, \"[2001:db8::53]:5353\"])", f -> {
+                            Loc uat = loc();
+                            var a = checked(uat, () -> NetValues.dnsUpstream(f, string(f)));
+                            overlay.addDnsUpstream(a, origin(uat, f));
+                            return a;
+                        });
+                    }
+                }
+                case "any-name" -> overlay.dnsAnyName(bool(kf), o);
+                default -> throw new IllegalStateException("key list and switch disagree: " + key);
+            }
+        });
+    }
+
+    private void rates(String field, PolicyOrigin origin) {
+        expect(JsonToken.START_OBJECT, field, "a mapping of connections-per-second, burst, over-limit, concurrent,"
+                + " bandwidth-in, bandwidth-out");
+        overlay.origin(field, origin);
+        mapping(field, RATE_KEYS, (key, keyLoc) -> {
+            String kf = field + "." + key;
+            Loc at = loc();
+            PolicyOrigin o = origin(at, kf);
+            switch (key) {
+                case "connections-per-second" -> overlay.connectionsPerSecond(
+                        number(kf, (t, shown) -> NetValues.connectionsPerSecond(kf, t, shown)), o);
+                case "burst" -> overlay.burst(number(kf, (t, shown) -> NetValues.burst(kf, t, shown)), o);
+                case "over-limit" -> overlay.overLimit(checked(at, () -> NetValues.overLimit(kf, word(kf))), o);
+                case "concurrent" -> overlay.concurrent(number(kf, (t, shown) -> NetValues.concurrent(kf, t, shown)), o);
+                case "bandwidth-in" -> overlay.bandwidthIn(bandwidth(kf, at), o);
+                case "bandwidth-out" -> overlay.bandwidthOut(bandwidth(kf, at), o);
+                default -> throw new IllegalStateException("key list and switch disagree: " + key);
+            }
+        });
+    }
+
+    private long bandwidth(String field, Loc at) {
+        return checked(at, () -> scalar(field, "a size per second (e.g. 10M) or unlimited",
+                (t, shown) -> NetValues.bandwidth(field, t, shown)));
+    }
+
     // ---- token walking ----
 
     /** Reads the entries of the mapping whose START_OBJECT is the current token, through its END_OBJECT. */
@@ -292,6 +378,16 @@ final class PolicyReader {
         JsonToken t = parser.currentToken();
         if (t == JsonToken.VALUE_STRING || t.isNumeric() || t.isBoolean()) return text();
         throw expected(field, "a word");
+    }
+
+    /** A boolean written as one: true or false, not quoted. */
+    private boolean bool(String field) {
+        JsonToken t = parser.currentToken();
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) return t == JsonToken.VALUE_TRUE;
+        if (t == JsonToken.VALUE_STRING) {
+            throw error(loc(), field, PolicyValues.quote(text()) + " is not a boolean; use true or false, without quotes");
+        }
+        throw expected(field, "true or false");
     }
 
     /** A scalar that may be written as a number or a string (sizes, rlimit amounts). */

@@ -1,11 +1,13 @@
 package io.sandboxrun.core.policy;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -23,13 +25,17 @@ public final class PolicyResolver {
      * earlier one field by field; {@code env} and {@code rlimits} merge name by name; lists
      * ({@code command}, {@code listen}, {@code ro-binds}) are replaced whole; the {@code user},
      * {@code cgroup}, {@code limits} and {@code instance-limits} fields override one by one (a
-     * limits {@code io} list is replaced whole). Then checks what no single value can show:
+     * limits {@code io} list is replaced whole), and so do the {@code network} fields (its
+     * {@code allow} and {@code dns.upstream} lists are replaced whole). Then checks what no single
+     * value can show:
      * <ul>
      *   <li>app-root exists and is a directory (it becomes its real path);</li>
      *   <li>every ro-bind exists;</li>
      *   <li>0 &lt; uid, gid &lt; id-count; host-id-base &ge; 1000; host-id-base + id-count - 1
      *       &le; 4294967294 (the app never maps onto host root);</li>
      *   <li>tmp-size is within 1M to 64G;</li>
+     *   <li>in network: each allow rule is given once, and every value is in its range (see
+     *       {@link NetValues}); the audit log path is absolute;</li>
      *   <li>in limits and in instance-limits: memory-high does not exceed memory, each io device
      *       is given once, and every value is in its range (see {@link CgroupValues}). An
      *       instance limit above the app's is allowed: it simply never binds;</li>
@@ -72,6 +78,10 @@ public final class PolicyResolver {
         PolicyOrigin cgroupRootOrigin;
         final Map<PolicyOverlay.Scope, Limits> limits = new EnumMap<>(PolicyOverlay.Scope.class);
         NetworkPolicy network;
+        PolicyOverlay allowSource;
+        PolicyOverlay upstreamSource;
+        /** Where each network field was set ({@code network.rates.burst}, ...). */
+        final Map<String, PolicyOrigin> netOrigins = new HashMap<>();
         /** Where each limit was set ({@code limits.memory}, ...) and by which overlay (-1: the defaults). */
         final Map<String, PolicyOrigin> limitOrigins = new HashMap<>();
         final Map<String, Integer> limitOverlays = new HashMap<>();
@@ -136,6 +146,7 @@ public final class PolicyResolver {
                 cgroup = cgroup.withRoot(o.cgroupRoot());
                 cgroupRootOrigin = o.origin("cgroup.root");
             }
+            if (o.network() != null) applyNetwork(o);
             for (PolicyOverlay.Scope scope : PolicyOverlay.Scope.values()) {
                 Limits top = o.limits(scope);
                 if (top == null) continue;
@@ -149,6 +160,41 @@ public final class PolicyResolver {
                     }
                 }
             }
+        }
+
+        private void applyNetwork(PolicyOverlay o) {
+            PolicyOverlay.Network n = o.network();
+            if (n.allow() != null) {
+                network = network.withAllow(n.allow());
+                allowSource = o;
+            }
+            NetworkPolicy.Dns dns = network.dns();
+            if (n.dnsUpstream() != null) {
+                dns = new NetworkPolicy.Dns(n.dnsUpstream(), dns.anyName());
+                upstreamSource = o;
+            }
+            if (n.dnsAnyName() != null) dns = new NetworkPolicy.Dns(dns.upstream(), n.dnsAnyName());
+            network = network.withDns(dns);
+            NetworkPolicy.Rates r = network.rates();
+            network = network.withRates(new NetworkPolicy.Rates(
+                    net(o, "rates.connections-per-second", n.connectionsPerSecond(), r.connectionsPerSecond()),
+                    net(o, "rates.burst", n.burst(), r.burst()),
+                    net(o, "rates.over-limit", n.overLimit(), r.overLimit()),
+                    net(o, "rates.concurrent", n.concurrent(), r.concurrent()),
+                    net(o, "rates.bandwidth-in", n.bandwidthIn(), r.bytesPerSecondIn()),
+                    net(o, "rates.bandwidth-out", n.bandwidthOut(), r.bytesPerSecondOut())));
+            if (n.auditLog() != null) network = network.withAuditLog(net(o, "audit-log", n.auditLog(), null));
+        }
+
+        /** {@code value} when {@code o} sets it (remembering where), else {@code current}. */
+        private <T> T net(PolicyOverlay o, String field, T value, T current) {
+            if (value == null) return current;
+            netOrigins.put("network." + field, o.origin("network." + field));
+            return value;
+        }
+
+        private PolicyOrigin netOrigin(String field) {
+            return netOrigins.getOrDefault(field, PolicyOrigin.of(DEFAULTS, field));
         }
 
         private static final List<String> LIMIT_FIELDS = List.of("memory", "memory-high", "cpus", "cpu-weight", "pids");
@@ -192,6 +238,7 @@ public final class PolicyResolver {
             checkUser();
             if (cgroupRootOrigin != null) checked(cgroupRootOrigin, () -> CgroupValues.root("cgroup.root", cgroup.root()));
             for (PolicyOverlay.Scope scope : PolicyOverlay.Scope.values()) checkLimits(scope);
+            checkNetwork();
             if (command.isEmpty()) {
                 throw PolicyException.of(null, "no command: give one after -- or set command: in the policy");
             }
@@ -229,6 +276,50 @@ public final class PolicyResolver {
             }
         }
 
+        /** Rechecks each network value (an overlay built in code may not have), then that no rule is given twice. */
+        private void checkNetwork() {
+            List<NetRule> rules = new ArrayList<>();
+            Map<String, PolicyOrigin> seen = new HashMap<>();
+            for (int i = 0; i < network.allow().size(); i++) {
+                String field = "network.allow[" + i + "]";
+                PolicyOrigin origin = allowSource == null ? PolicyOrigin.of(DEFAULTS, field) : allowSource.origin(field);
+                String text = network.allow().get(i).text();
+                NetRule rule = checked(origin, () -> NetValues.rule(origin.field(), text));
+                PolicyOrigin first = seen.putIfAbsent(rule.text(), origin);
+                if (first != null) {
+                    throw origin.error(PolicyValues.quote(rule.text()) + " is already allowed (" + where(first)
+                            + "); give each rule once");
+                }
+                rules.add(rule);
+            }
+            List<InetSocketAddress> upstream = network.dns().upstream();
+            for (int i = 0; i < upstream.size(); i++) {
+                String field = "network.dns.upstream[" + i + "]";
+                PolicyOrigin origin = upstreamSource == null ? PolicyOrigin.of(DEFAULTS, field) : upstreamSource.origin(field);
+                String text = NetValues.upstreamWord(upstream.get(i));
+                checked(origin, () -> NetValues.dnsUpstream(origin.field(), text));
+            }
+            NetworkPolicy.Rates r = network.rates();
+            String k = "network.rates.";
+            recheckNet(k + "connections-per-second", Integer.toString(r.connectionsPerSecond()), NetValues::connectionsPerSecond);
+            recheckNet(k + "burst", Integer.toString(r.burst()), NetValues::burst);
+            recheckNet(k + "concurrent", Integer.toString(r.concurrent()), NetValues::concurrent);
+            recheckNet(k + "bandwidth-in", NetValues.bandwidthWord(r.bytesPerSecondIn()), NetValues::bandwidth);
+            recheckNet(k + "bandwidth-out", NetValues.bandwidthWord(r.bytesPerSecondOut()), NetValues::bandwidth);
+            if (r.overLimit() == null) throw netOrigin(k + "over-limit").error("no value; use refuse or delay");
+            Path log = network.auditLog();
+            if (log != null && !log.isAbsolute()) {
+                throw netOrigin("network.audit-log").error(PolicyValues.quote(log.toString())
+                        + " is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)");
+            }
+            network = network.withAllow(rules);
+        }
+
+        private void recheckNet(String field, String text, Recheck check) {
+            PolicyOrigin origin = netOrigin(field);
+            checked(origin, () -> check.apply(origin.field(), text, text));
+        }
+
         private void checkIo(PolicyOverlay.Scope scope, Limits l) {
             if (l.io() == null) return;
             PolicyOverlay source = ioSources.get(scope);
@@ -262,8 +353,16 @@ public final class PolicyResolver {
 
         /** Runs a value check; its error is placed at {@code origin}. */
         private static void checked(PolicyOrigin origin, Runnable check) {
-            try {
+            checked(origin, () -> {
                 check.run();
+                return null;
+            });
+        }
+
+        /** Runs a value check and returns its value; its error is placed at {@code origin}. */
+        private static <T> T checked(PolicyOrigin origin, java.util.function.Supplier<T> check) {
+            try {
+                return check.get();
             } catch (PolicyException e) {
                 throw origin.error(e.detail());
             }

@@ -27,7 +27,7 @@ final class PolicyFiles {
     static PolicyOverlay values(PolicyOverlay o) {
         return new PolicyOverlay("-", o.app(), o.appRoot(), o.command(), o.env(), o.path(), o.hostname(), o.tmpSize(),
                 o.landlock(), o.listen(), o.roBinds(), o.rlimits(), o.user(), o.stateDir(), o.seccomp(), o.cgroupMode(),
-                o.cgroupRoot(), o.limits(), o.instanceLimits(), Map.of());
+                o.cgroupRoot(), o.limits(), o.instanceLimits(), o.network(), Map.of());
     }
 
     private PolicyFiles() {}

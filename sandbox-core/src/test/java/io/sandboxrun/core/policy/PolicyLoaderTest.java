@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,6 +54,12 @@ class PolicyLoaderTest {
         assertEquals(new Limits(256L << 20, 200L << 20, 500, 200, Limits.UNLIMITED,
                 List.of(new IoLimit(8, 0, null, 10L << 20, Limits.UNLIMITED, null))), o.limits());
         assertEquals(Limits.none().withMemory(128L << 20).withPids(64L), o.instanceLimits());
+        assertEquals(new PolicyOverlay.Network(
+                List.of(new NetRule.Tcp(ip("10.0.0.0"), 8, 443, 443), new NetRule.Tcp(ip("2001:db8::"), 32, 8000, 8100),
+                        new NetRule.Host("api.example.com", 443, 443), new NetRule.Host("*.example.org", 1, 65535)),
+                List.of(new InetSocketAddress(ip("192.0.2.53"), 53), new InetSocketAddress(ip("2001:db8::53"), 5353)),
+                false, 50, 100, NetworkPolicy.OverLimit.DELAY, 64, 1L << 20, 0L, GOOD.resolve("logs/audit.jsonl")),
+                o.network());
     }
 
     @Test
@@ -68,6 +76,14 @@ class PolicyLoaderTest {
         assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0]"));
         assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0].wbps"));
         assertEquals(new PolicyOrigin("hello.yaml", 42, 9, "instance-limits.pids"), o.origin("instance-limits.pids"));
+        assertEquals(new PolicyOrigin("hello.yaml", 45, 5, "network.allow"), o.origin("network.allow"));
+        assertEquals(new PolicyOrigin("hello.yaml", 46, 7, "network.allow[1]"), o.origin("network.allow[1]"));
+        assertEquals(new PolicyOrigin("hello.yaml", 50, 28, "network.dns.upstream[1]"), o.origin("network.dns.upstream[1]"));
+        assertEquals(new PolicyOrigin("hello.yaml", 51, 15, "network.dns.any-name"), o.origin("network.dns.any-name"));
+        assertEquals(new PolicyOrigin("hello.yaml", 54, 12, "network.rates.burst"), o.origin("network.rates.burst"));
+        assertEquals(new PolicyOrigin("hello.yaml", 58, 20, "network.rates.bandwidth-out"),
+                o.origin("network.rates.bandwidth-out"));
+        assertEquals(new PolicyOrigin("hello.yaml", 59, 14, "network.audit-log"), o.origin("network.audit-log"));
     }
 
     @Test
@@ -85,6 +101,7 @@ class PolicyLoaderTest {
         assertNull(o.cgroupRoot());
         assertNull(o.limits());
         assertNull(o.instanceLimits());
+        assertNull(o.network());
     }
 
     @Test
@@ -116,6 +133,37 @@ class PolicyLoaderTest {
         PolicyOverlay o = PolicyFiles.load(write("d.yaml", "limits:\n  io:\n    - {device: 259:0, rbps: 1024, wiops: 10}\n"));
 
         assertEquals(List.of(new IoLimit(259, 0, 1024L, null, null, 10L)), o.limits().io());
+    }
+
+    @Test
+    void networkFieldsAreSetOneByOne() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("n.json", "{\"network\": {\"rates\": {\"burst\": 5}, \"dns\": {\"any-name\": true}}}"));
+
+        assertEquals(new PolicyOverlay.Network(null, null, true, null, 5, null, null, null, null, null), o.network());
+    }
+
+    @Test
+    void anEmptyAllowListIsSetAndAnEmptyUpstreamIsTheHostsResolvers() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("e.yaml", "network:\n  allow: []\n  dns:\n    upstream:\n  audit-log:\n"));
+
+        assertEquals(new PolicyOverlay.Network(List.of(), List.of(), null, null, null, null, null, null, null, null),
+                o.network());
+        assertEquals(new PolicyOrigin("e.yaml", 5, 13, "network.audit-log"), o.origin("network.audit-log"));
+    }
+
+    @Test
+    void anEmptyNetworkSetsNothing() throws IOException {
+        PolicyOverlay o = PolicyFiles.load(write("e.yaml", "network: {dns: {}, rates: {}}\n"));
+
+        assertNull(o.network());
+        assertEquals(new PolicyOrigin("e.yaml", 1, 27, "network.rates"), o.origin("network.rates.burst"));
+    }
+
+    @Test
+    void relativeAuditLogResolvesAgainstTheFilesDirectory() throws IOException {
+        Path file = write("app/sandbox.yaml", "network: {audit-log: ../logs/./audit.jsonl}\n");
+
+        assertEquals(tmp.resolve("logs/audit.jsonl"), PolicyLoader.load(file).network().auditLog());
     }
 
     @Test
@@ -195,6 +243,15 @@ class PolicyLoaderTest {
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyFiles.load(file));
 
         assertEquals("nul.json:1:25: command[1]: \"a\\u0000b\" contains a NUL character", e.getMessage());
+    }
+
+    /** A literal address (never looked up). */
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal.contains(":") ? "[" + literal + "]" : literal);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Path write(String name, String content) throws IOException {

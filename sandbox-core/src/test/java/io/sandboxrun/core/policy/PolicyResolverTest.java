@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,7 +117,7 @@ class PolicyResolverTest {
                 withCommand().appRoot(Path.of("/nonexistent/b"), opt("--app-root")).build()));
 
         PolicyOverlay bare = new PolicyOverlay("command line", null, Path.of("/nonexistent/c"), List.of("x"), null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         fails("command line: app-root: \"/nonexistent/c\" does not exist", List.of(bare));
 
         Path file2 = Files.writeString(tmp.resolve("plain-file"), "");
@@ -283,6 +285,85 @@ class PolicyResolverTest {
                 List.of(withCommand().cgroupRoot("/a/../b", opt("--cgroup-root")).build()));
     }
 
+    @Test
+    void networkMergesFieldByFieldAndListsWhole() throws IOException {
+        PolicyOverlay file = PolicyLoader.load(write("n.yaml", String.join("\n",
+                "command: [x]",
+                "network:",
+                "  allow: [tcp:10.0.0.0/8:443, host:api.example.com:443]",
+                "  dns: {upstream: [192.0.2.53], any-name: true}",
+                "  rates: {connections-per-second: 5, burst: 10, over-limit: delay, bandwidth-in: unlimited}",
+                "  audit-log: audit.jsonl",
+                "")), "n.yaml");
+        PolicyOverlay cli = cli()
+                .allow(List.of(), opt("--allow"))
+                .addAllow(NetValues.rule("--allow", "host:*.example.org"), opt("--allow"))
+                .burst(20, opt("--net-burst"))
+                .bandwidthOut(1L << 20, opt("--bandwidth-out"))
+                .build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
+
+        assertEquals(new NetworkPolicy(List.of(new NetRule.Host("*.example.org", 1, 65535)),
+                new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53)), true),
+                new NetworkPolicy.Rates(5, 20, NetworkPolicy.OverLimit.DELAY, 256, 0, 1L << 20),
+                tmp.resolve("audit.jsonl")), p.network());
+    }
+
+    @Test
+    void aLaterUpstreamListReplacesTheEarlierOneAndAnEmptyOneMeansTheHostsResolvers() {
+        PolicyOverlay first = withCommand()
+                .addDnsUpstream(new InetSocketAddress(ip("192.0.2.53"), 53), opt("--dns-upstream"))
+                .addAllow(NetValues.rule("--allow", "tcp:[2001:db8::]/32"), opt("--allow"))
+                .build();
+        PolicyOverlay second = PolicyOverlay.builder("second").dnsUpstream(List.of(), opt("--dns-upstream")).build();
+
+        Policy p = PolicyResolver.resolve(defaults(), List.of(first, second));
+
+        assertEquals(new NetworkPolicy.Dns(List.of(), false), p.network().dns());
+        assertEquals(List.of(new NetRule.Tcp(ip("2001:db8::"), 32, 1, 65535)), p.network().allow());
+        assertEquals(PolicyDefaults.NETWORK.rates(), p.network().rates());
+        assertEquals(null, p.network().auditLog());
+    }
+
+    @Test
+    void eachAllowRuleOnce() {
+        fails("--allow: \"tcp:10.0.0.7/32\" is already allowed (--allow); give each rule once", List.of(withCommand()
+                .addAllow(NetValues.rule("--allow", "tcp:10.0.0.7/32"), opt("--allow"))
+                .addAllow(NetValues.rule("--allow", "tcp:10.0.0.7"), opt("--allow")).build()));
+        // A rule made in code is normalised before the comparison.
+        fails("--allow: \"host:api.example.com\" is already allowed (--allow); give each rule once", List.of(withCommand()
+                .addAllow(new NetRule.Host("api.example.com", 1, 65535), opt("--allow"))
+                .addAllow(new NetRule.Host("API.example.com", 1, 65535), opt("--allow")).build()));
+    }
+
+    @Test
+    void theResolverRechecksNetworkValuesAnOverlayMayNotHaveChecked() {
+        fails("--allow: \"tcp:10.0.0.1/8\" has bits set beyond the /8 prefix; use its network address: tcp:10.0.0.0/8",
+                List.of(withCommand().addAllow(new NetRule.Tcp(ip("10.0.0.1"), 8, 1, 65535), opt("--allow")).build()));
+        fails("--allow: \"tcp:10.0.0.0/40\": prefix 40 is out of range; use 0 to 32 for an IPv4 address",
+                List.of(withCommand().addAllow(new NetRule.Tcp(ip("10.0.0.0"), 40, 1, 65535), opt("--allow")).build()));
+        fails("--allow: \"host:example.com:0-80\": port 0 is out of range; use a port from 1 to 65535, or a range"
+                + " LOW-HIGH (e.g. 443, 8000-8100)",
+                List.of(withCommand().addAllow(new NetRule.Host("example.com", 0, 80), opt("--allow")).build()));
+        fails("--dns-upstream: \"192.0.2.53:0\": port 0 is out of range; use 1 to 65535 (53 when left out)",
+                List.of(withCommand().addDnsUpstream(new InetSocketAddress(ip("192.0.2.53"), 0), opt("--dns-upstream"))
+                        .build()));
+        fails("--dns-upstream: \"dns.example.com:53\": \"dns.example.com\" is not an IP address; use IP[:PORT] with an"
+                + " IPv4 address, or [IPv6][:PORT] (e.g. 192.0.2.53, [2001:db8::53]:5353); the port defaults to 53",
+                List.of(withCommand().addDnsUpstream(InetSocketAddress.createUnresolved("dns.example.com", 53),
+                        opt("--dns-upstream")).build()));
+        fails("--net-burst: 0 is out of range; use 1 to 100000", List.of(withCommand().burst(0, opt("--net-burst")).build()));
+        fails("--net-rate: 100001 is out of range; use 1 to 100000",
+                List.of(withCommand().connectionsPerSecond(100001, opt("--net-rate")).build()));
+        fails("--net-concurrent: 0 is out of range; use 1 to 65536",
+                List.of(withCommand().concurrent(0, opt("--net-concurrent")).build()));
+        fails("--bandwidth-in: -1 is not a size; use bytes per second with K, M or G (e.g. 10M), or unlimited (or 0)",
+                List.of(withCommand().bandwidthIn(-1, opt("--bandwidth-in")).build()));
+        fails("--audit-log: \"audit.jsonl\" is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)",
+                List.of(withCommand().auditLog(Path.of("audit.jsonl"), opt("--audit-log")).build()));
+    }
+
     private void fails(String message, List<PolicyOverlay> overlays) {
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(defaults(), overlays));
         assertEquals(message, e.getMessage());
@@ -306,6 +387,15 @@ class PolicyResolverTest {
 
     private Path write(String name, String content) throws IOException {
         return Files.writeString(tmp.resolve(name), content);
+    }
+
+    /** A literal address (never looked up). */
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal.contains(":") ? "[" + literal + "]" : literal);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path real(Path p) {
