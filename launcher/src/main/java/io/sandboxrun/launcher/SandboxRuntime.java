@@ -184,7 +184,7 @@ public final class SandboxRuntime implements AutoCloseable {
             List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
             List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
                     .mapToObj(i -> seccompNo + 1 + i).toList();
-            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo);
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, false);
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
             List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
@@ -238,7 +238,7 @@ public final class SandboxRuntime implements AutoCloseable {
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 DenialLog denials = new DenialLog();
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+                        denials, null, line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan, seccomp, cgroup.protections()),
                         listen.stream().map(ListenSockets.Opened::describe).toList(),
