@@ -247,7 +247,11 @@ final class Relay {
     /** {@code ECONNREFUSED (Connection refused)} for Netty's native errors; else the exception's message. */
     private static String failure(Throwable t) {
         if (t instanceof Errors.NativeIoException n) return Errno.format(-n.expectedErr());
-        String m = String.valueOf(t.getMessage());
+        if (t instanceof java.nio.channels.ClosedChannelException || t instanceof java.nio.channels.NotYetConnectedException) {
+            return "it had already closed (a reset, or its own close)";
+        }
+        if (t.getMessage() == null) return t.getClass().getSimpleName();
+        String m = t.getMessage();
         Matcher errno = NETTY_ERRNO.matcher(m); // a connect failure: "finishConnect(..) failed with error(-111): ..."
         return errno.find() ? Errno.format(Math.abs(Integer.parseInt(errno.group(1)))) : m;
     }

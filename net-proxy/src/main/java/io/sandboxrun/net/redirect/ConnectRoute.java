@@ -36,9 +36,11 @@ public final class ConnectRoute {
     public record Redirect(InetSocketAddress destination, Allowlist.Decision decision) implements Route {}
 
     /** The allowlist, asked only for TCP to an inet address. */
-    @FunctionalInterface
     public interface Judge {
         Allowlist.Decision decide(InetAddress address, int port);
+
+        /** Whether a rule names {@code address} on some port (then a loopback address is the host's). */
+        boolean names(InetAddress address);
     }
 
     /**
@@ -63,7 +65,7 @@ public final class ConnectRoute {
         }
         Allowlist.Decision d = judge.decide(target.getAddress(), port);
         if (d.allowed()) return new Redirect(new InetSocketAddress(ip, port), d);
-        if (inSandbox(ip)) {
+        if (inSandbox(ip) && !judge.names(ip)) {
             return new Continue(true, AddressRanges.text(ip, port) + " is the sandbox's own loopback (no rule names it,"
                     + " so it stays inside)");
         }

@@ -33,7 +33,17 @@ class ConnectRouteTest {
         Allowlist allow = new Allowlist(parsed);
         NameAllowances names = new NameAllowances();
         SockAddr sa = SockAddr.decode(SockAddr.encode(new InetSocketAddress(ip6Kept(address), port)));
-        return ConnectRoute.route(sa, type, protocol, PROXY, (a, p) -> allow.decide(a, p, names, 0));
+        return ConnectRoute.route(sa, type, protocol, PROXY, new ConnectRoute.Judge() {
+            @Override
+            public Allowlist.Decision decide(InetAddress a, int p) {
+                return allow.decide(a, p, names, 0);
+            }
+
+            @Override
+            public boolean names(InetAddress a) {
+                return allow.names(a);
+            }
+        });
     }
 
     @Test
@@ -69,8 +79,14 @@ class ConnectRouteTest {
         assertTrue(c.local());
         assertTrue(assertInstanceOf(ConnectRoute.Continue.class, route("", "::1", 80)).local());
         assertTrue(assertInstanceOf(ConnectRoute.Continue.class, route("", "0.0.0.0", 80)).local());
-        // A rule that names a loopback address sends it to the host's (the tests' "outside" servers).
+        // A rule that names a loopback address sends it to the host's (the tests' "outside" servers),
+        // and its other ports are refused, not kept inside.
         assertInstanceOf(ConnectRoute.Redirect.class, route("tcp:127.0.0.2/32:80", "127.0.0.2", 80));
+        ConnectRoute.Refuse port = assertInstanceOf(ConnectRoute.Refuse.class, route("tcp:127.0.0.2/32:80", "127.0.0.2", 81));
+        assertTrue(port.decision().reason().contains("port 81"), port.decision().reason());
+        assertTrue(assertInstanceOf(ConnectRoute.Continue.class, route("tcp:127.0.0.2/32:80", "127.0.0.3", 80)).local());
+        // A wildcard does not name loopback.
+        assertTrue(assertInstanceOf(ConnectRoute.Continue.class, route("tcp:0.0.0.0/0", "127.0.0.2", 80)).local());
     }
 
     @Test
@@ -91,9 +107,7 @@ class ConnectRouteTest {
         assertInstanceOf(ConnectRoute.Redirect.class,
                 route("tcp:203.0.113.0/24", "203.0.113.7", 443, Sockets.SOCK_STREAM, Sockets.IPPROTO_MPTCP));
         ConnectRoute.Continue unix = assertInstanceOf(ConnectRoute.Continue.class, ConnectRoute.route(
-                new SockAddr(SockAddr.AF_UNIX, Optional.empty()), Sockets.SOCK_STREAM, 0, PROXY, (a, p) -> {
-                    throw new AssertionError("the allowlist is not asked for AF_UNIX");
-                }));
+                new SockAddr(SockAddr.AF_UNIX, Optional.empty()), Sockets.SOCK_STREAM, 0, PROXY, null));
         assertFalse(unix.local());
     }
 
