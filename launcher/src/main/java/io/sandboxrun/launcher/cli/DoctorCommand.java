@@ -46,7 +46,11 @@ final class DoctorCommand implements Callable<Integer> {
         out.println("  cgroups:          " + cgroups());
         out.println("  seccomp:          every launch gets a filter: python for python interpreters, default otherwise"
                 + " (--seccomp default|python|strict|FILE); other ABIs (x32, int 0x80) are killed");
-        out.println("  network:          every sandbox gets an empty network namespace (loopback only); no proxy yet (issue 6)");
+        boolean proxy = line(out, "pidfd_getfd", Feature.PIDFD_GETFD, "the connect redirect takes the app's socket with it"
+                + " (Linux 5.6); without it every outbound connect fails");
+        out.println("  network:          every sandbox gets an empty network namespace (loopback only)" + (proxy
+                ? "; every connect() goes through the launcher: allowed TCP (--allow) is relayed by its proxy, the rest refused"
+                : "; outbound connects cannot be redirected on this kernel"));
         out.println(ok ? "result: ready: launches get namespaces, a whitelisted root, an unprivileged uid, no capabilities,"
                 + " a seccomp filter" + (cg ? ", cgroups with limits" : "") + (ll.available() ? " and Landlock" : "")
                 : "result: NOT READY: see the lines marked 'no' above");

@@ -10,6 +10,8 @@ public enum Feature {
     LANDLOCK,
     /** pidfd_open(2) works. */
     PIDFD,
+    /** pidfd_getfd(2) works (Linux 5.6): the connect redirect takes the app's socket with it. */
+    PIDFD_GETFD,
     /** The sandbox-init helper is built and passes the ownership check. */
     HELPER,
     /** seccomp user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER, Linux 5.0; ID_VALID fixed in 5.17). */

@@ -78,6 +78,13 @@ public final class HostFeatures {
                 } catch (SyscallException e) {
                     return Availability.unavailable(e.getMessage());
                 }
+            case PIDFD_GETFD:
+                // Our own stdin through our own pidfd: the same call the redirect makes on an app's socket.
+                try (var self = Pidfd.open(Ids.pid()); var copy = Pidfd.getfd(self, 0)) {
+                    return Availability.available("pidfd_getfd works");
+                } catch (SyscallException e) {
+                    return Availability.unavailable(e.getMessage());
+                }
             case HELPER:
                 return helperProbe.get();
             case SECCOMP_NOTIFY:
