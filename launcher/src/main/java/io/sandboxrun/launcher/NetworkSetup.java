@@ -20,14 +20,16 @@ import java.util.function.Consumer;
  * The runtime's outbound network: one {@link AppNetwork} per app (its rates and allowances are
  * shared by the app's instances), all served by one small epoll event loop group started with
  * the first launch. A launch whose network policy differs from the app's current one starts a
- * new network for the app; instances already running keep theirs.
+ * new network for the app; instances already running keep theirs. An app's network ends with its
+ * last instance (its audit log closes, its limiter starts afresh with the next launch), so a
+ * long-lived runtime holds nothing for apps that no longer run.
  */
 final class NetworkSetup implements AutoCloseable {
     /** Event loop threads for every proxied connection and DNS query of the runtime. */
     static final int THREADS = 2;
 
     private final Map<String, AppNetwork> apps = new HashMap<>();
-    private final List<AppNetwork> all = new ArrayList<>();
+    private final List<AppNetwork> all = new ArrayList<>();   // every network not yet closed
     private EventLoopGroup group;
     private boolean closed;
 
@@ -45,8 +47,18 @@ final class NetworkSetup implements AutoCloseable {
             }
             apps.put(policy.app(), net);
             all.add(net);
+            AppNetwork made = net;
+            net.onIdle(() -> retire(made));
         }
         return net.instance(id);
+    }
+
+    /** Closes an app's network whose last instance ended, unless a launch has just taken it again. */
+    private synchronized void retire(AppNetwork net) {
+        if (closed || net.liveInstances() > 0) return;
+        apps.remove(net.name(), net);
+        all.remove(net);
+        net.close();
     }
 
     @Override

@@ -28,6 +28,8 @@ public final class AppNetwork implements AutoCloseable {
     private final AppProxy proxy;
     private final DnsForwarder dns;   // null when there is no resolver to forward to
     private final String dnsProblem;
+    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Runnable onIdle = () -> { };
 
     /**
      * @param warn hears what the app will miss (no upstream resolver: names do not resolve inside)
@@ -63,7 +65,18 @@ public final class AppNetwork implements AutoCloseable {
 
     /** A new instance's share, served once the helper hands its sockets over. */
     public InstanceNetwork instance(String id) {
+        live.incrementAndGet();
         return new InstanceNetwork(this, id);
+    }
+
+    /** Instances whose share is not closed yet. */
+    public int liveInstances() { return live.get(); }
+
+    /** Runs (on the closing thread) each time the last open instance share closes. */
+    public void onIdle(Runnable r) { onIdle = r; }
+
+    void instanceClosed() {
+        if (live.decrementAndGet() == 0) onIdle.run();
     }
 
     Allowlist.Decision judge(InetAddress address, int port) {

@@ -194,6 +194,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
             }
         }
         attached.clear();
+        app.instanceClosed();
     }
 
     private static InetAddress mapped(InetAddress v4) {
