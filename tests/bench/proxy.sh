@@ -26,18 +26,19 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_server KIND: a tcpbench server on $server; prints its port once it listens.
+# start_server KIND: a tcpbench server on $server, which writes its port to proxy-KIND.port once it listens.
 start_server() {
     local f="$out/proxy-$1.port"
     : >"$f"
     "$approot/tcpbench" "serve-$1" "$server" >"$f" &
     pids+=($!)
-    for _ in $(seq 100); do [ -s "$f" ] && break; sleep 0.05; done
-    [ -s "$f" ] || { echo "tcpbench serve-$1 did not start" >&2; exit 1; }
-    cat "$f"
+    for _ in $(seq 100); do [ -s "$f" ] && return 0; sleep 0.05; done
+    echo "tcpbench serve-$1 did not start" >&2
+    exit 1
 }
-bulk_port=$(start_server bulk)
-http_port=$(start_server http)
+start_server bulk
+start_server http
+bulk_port=$(cat "$out/proxy-bulk.port") http_port=$(cat "$out/proxy-http.port")
 
 # The relays listen on 127.0.0.1 and forward to the servers.
 socat_bulk=$(free_port) socat_http=$(free_port)
