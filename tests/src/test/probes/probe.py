@@ -45,6 +45,15 @@ def connect(host, port):
     return "connected"
 
 
+def fastopen(host, port):
+    """TCP Fast Open: sendto() connects without a connect() call, so the launcher's redirect never sees it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(3)
+        s.sendto(b"x", socket.MSG_FASTOPEN, (host, int(port)))
+    return "sent"
+
+
 def fill(path):
     """Writes 1 MiB blocks until the cap stops it; the wall holds when ENOSPC ends the loop."""
     block = b"\0" * (1 << 20)
@@ -81,6 +90,8 @@ def main():
         attempt("write:" + args[0], lambda: write_file(args[0]))
     elif name == "connect":                  # reach a network address
         attempt("connect:%s:%s" % (args[0], args[1]), lambda: connect(args[0], args[1]))
+    elif name == "fastopen":                 # reach a network address without connect()
+        attempt("fastopen:%s:%s" % (args[0], args[1]), lambda: fastopen(args[0], args[1]))
     elif name == "fill":                     # fill the writable space past its cap
         attempt("fill:" + args[0], lambda: fill(args[0]))
     elif name == "identity":                 # facts about the process, judged by the test

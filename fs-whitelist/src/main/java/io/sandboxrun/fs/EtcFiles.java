@@ -20,8 +20,8 @@ public final class EtcFiles {
 
     /**
      * No DNS server is reachable from the empty network namespace; the launcher's DNS forwarder
-     * will answer on 127.0.0.1:53 inside (DESIGN.md, net-proxy). Until it listens, lookups fail at
-     * once (port unreachable) instead of hanging.
+     * answers on 127.0.0.1:53 inside (DESIGN.md, net-proxy). Where it has no upstream, its sockets
+     * are closed and lookups fail at once (port unreachable) instead of hanging.
      */
     static final String RESOLV_CONF = """
             # sandbox-run: the launcher's DNS forwarder listens here inside the sandbox.

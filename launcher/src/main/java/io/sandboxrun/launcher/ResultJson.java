@@ -53,8 +53,14 @@ public final class ResultJson {
         }, () -> n.putNull("failure"));
         n.put("oom_killed", r.oomKilled());
         r.usage().ifPresentOrElse(u -> usage(n.putObject("usage"), u), () -> n.putNull("usage"));
-        ArrayNode notes = n.putArray("not_measured_yet");
-        notes.add("network counters: proxy (issue 6)");
+        r.network().ifPresentOrElse(t -> {
+            ObjectNode o = n.putObject("network");
+            o.put("connections_allowed", t.allowed());
+            o.put("connections_denied", t.denied());
+            o.put("connections_local", t.local());
+            o.put("bytes_in", t.bytesIn());
+            o.put("bytes_out", t.bytesOut());
+        }, () -> n.putNull("network"));
         return n;
     }
 

@@ -17,6 +17,7 @@ import io.sandboxrun.core.linux.Wait;
 import io.sandboxrun.core.notify.NotificationHandler;
 import io.sandboxrun.core.notify.NotificationLoop;
 import io.sandboxrun.core.notify.Registration;
+import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -46,6 +47,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final List<String> listening;
     private final DenialLog denialLog;
     private final Optional<CgroupHandle> cgroup;
+    private final InstanceNetwork network;
     private volatile boolean ended;
     /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
     private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
@@ -58,9 +60,10 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
     SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
-                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, Streams streams,
-                    Runnable release, Consumer<String> verbose) {
+                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, InstanceNetwork network,
+                    Streams streams, Runnable release, Consumer<String> verbose) {
         this.cgroup = cgroup;
+        this.network = network;
         this.listening = List.copyOf(listening);
         this.denialLog = denialLog;
         this.app = app;
@@ -158,6 +161,17 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             verbose.accept("app=" + app + " instance=" + id + " seccomp listener registered");
             return;
         }
+        if ("proxy-listeners".equals(text)) {
+            // Before the seccomp listener on the same socket: served before the app's first connect.
+            try {
+                network.attach(message.fds());
+                verbose.accept("app=" + app + " instance=" + id + " proxy serving " + network.proxyListeners());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot serve the proxy's sockets: "
+                        + e.getMessage() + "; every outbound connect is refused");
+            }
+            return;
+        }
         LOG.log(System.Logger.Level.WARNING, "app=" + app + " instance=" + id + " unexpected control message \""
                 + text + "\" with " + message.fds().size() + " fds: ignored");
         message.close();
@@ -183,11 +197,12 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         // Normally closed already on the listener's hang-up, when the filter's last task died.
         if (seccompRegistration != null) seccompRegistration.close();
+        network.close();
         ended = true;
         RunResult result = null;
         RuntimeException failed = null;
         try {
-            result = result(helperStatus, finishCgroup());
+            result = result(helperStatus, finishCgroup()).withNetwork(network.totals());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot build the result: " + e);
             failed = e;

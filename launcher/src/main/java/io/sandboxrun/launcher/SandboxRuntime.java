@@ -27,7 +27,9 @@ import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.notify.NotificationLoop;
 import io.sandboxrun.seccomp.compile.CompileOptions;
 import io.sandboxrun.core.linux.SyscallException;
+import io.sandboxrun.core.policy.NetworkPolicy;
 import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.net.InstanceNetwork;
 import io.sandboxrun.fs.MountSyscalls;
 import io.sandboxrun.fs.SandboxEnv;
 import io.sandboxrun.fs.TmpSpace;
@@ -67,6 +69,7 @@ public final class SandboxRuntime implements AutoCloseable {
     private final Consumer<String> verbose;
     private final Consumer<String> warn;
     private final CgroupSetup cgroups;
+    private final NetworkSetup network = new NetworkSetup();
     private final Set<SandboxInstance> live = ConcurrentHashMap.newKeySet();
     /** State dirs whose unused writable spaces (a killed launcher's) were unmounted. */
     private final Set<Path> reclaimed = ConcurrentHashMap.newKeySet();
@@ -184,13 +187,16 @@ public final class SandboxRuntime implements AutoCloseable {
             List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
             List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
                     .mapToObj(i -> seccompNo + 1 + i).toList();
-            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo);
+            // Every connect is notified: the launcher sends allowed TCP to the proxy and refuses the rest.
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, true);
+            InstanceNetwork net = network.prepare(policy, id, warn);
+            undo.onFailure(net::close);
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
             List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
             boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
-            if (listener) plan = plan.withControlFd(controlNo);
+            if (listener) plan = plan.withControlFd(controlNo).withProxyListeners(true);
             plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener)).withCgroupProcsFds(procsNos);
 
             List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
@@ -238,11 +244,11 @@ public final class SandboxRuntime implements AutoCloseable {
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 DenialLog denials = new DenialLog();
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+                        denials, net.connectHandler(), line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
-                        protections(plan, seccomp, cgroup.protections()),
+                        protections(plan, seccomp, cgroup.protections(), policy.network()),
                         listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        denials, cgroup.handle(), stdio.parentStreams(), () -> {
+                        denials, cgroup.handle(), net, stdio.parentStreams(), () -> {
                             // Runs before onExit() completes: a caller that saw the result sees it all released.
                             live.remove(self.get());
                             ListenSockets.close(listen);
@@ -290,7 +296,7 @@ public final class SandboxRuntime implements AutoCloseable {
     }
 
     private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp,
-                                                List<Protection> cgroups) {
+                                                List<Protection> cgroups, NetworkPolicy net) {
         List<Protection> p = new ArrayList<>();
         p.add(new Protection("namespaces", Protection.Status.ENFORCED,
                 plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
@@ -298,7 +304,10 @@ public final class SandboxRuntime implements AutoCloseable {
                 "fresh root from the whitelist; app root read-only; one writable space"));
         p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
                 + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
-        p.add(new Protection("network", Protection.Status.ENFORCED, "empty network namespace: loopback only"));
+        p.add(new Protection("network", Protection.Status.ENFORCED, "empty network namespace: loopback only; outbound TCP"
+                + " only through the launcher's proxy, " + (net.allow().isEmpty() ? "no allow rule (every outbound connect refused)"
+                : net.allow().size() + " allow rule" + (net.allow().size() == 1 ? "" : "s") + ", default deny")
+                + "; " + net.rates().connectionsPerSecond() + " connects/s, " + net.rates().concurrent() + " at once"));
         p.add(seccomp.options().mode() == CompileOptions.Mode.LEARN
                 ? new Protection("seccomp", Protection.Status.NOT_ENFORCED, "learning mode: profile " + seccomp.profileName()
                         + " not applied; every syscall allowed and recorded")
@@ -329,6 +338,7 @@ public final class SandboxRuntime implements AutoCloseable {
         synchronized (this) {
             if (notifications != null) notifications.close();
         }
+        network.close();
         spawner.shutdownNow();
     }
 

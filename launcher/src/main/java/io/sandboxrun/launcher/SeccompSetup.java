@@ -23,11 +23,13 @@ final class SeccompSetup {
      * @param bootstrapFd the control socket's descriptor number in the app process: the one
      *                    sendmsg that hands the listener over must never be notified
      */
-    static Prepared prepare(Policy policy, CommandResolution command, boolean learn, int bootstrapFd) {
+    /** @param redirectConnect every connect is notified, for the socket proxy */
+    static Prepared prepare(Policy policy, CommandResolution command, boolean learn, int bootstrapFd,
+                            boolean redirectConnect) {
         String choice = choose(policy.seccomp(), command);
         Profile profile = ProfileLoader.resolve(choice);
         CompileOptions options = new CompileOptions(true,
-                learn ? CompileOptions.Mode.LEARN : CompileOptions.Mode.NOTIFY_DENIALS, bootstrapFd);
+                learn ? CompileOptions.Mode.LEARN : CompileOptions.Mode.NOTIFY_DENIALS, bootstrapFd, redirectConnect);
         return new Prepared(choice, FilterCache.shared().get(profile, options), options);
     }
 

@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
  * Answers one instance's notified syscalls: in learning mode it lets every call through and
  * records its name; otherwise a refusal the profile wrote as ERRNO is answered with that errno and
  * counted, and the profile's own NOTIFY syscalls (strict's exec) go to their handler. Decisions
- * use only the notification's registers, never the target's memory.
+ * here use only the notification's registers, never the target's memory; a {@code connect} the
+ * profile allows goes to the connect handler (the socket proxy's redirect), which reads the
+ * address itself.
  */
 final class SeccompSupervisor implements NotificationHandler {
     private static final int EPERM = 1;
@@ -30,8 +32,13 @@ final class SeccompSupervisor implements NotificationHandler {
     private final Consumer<String> log;
     private final ExecOnceHandler exec = new ExecOnceHandler();
     private final Set<String> learned = ConcurrentHashMap.newKeySet();
+    private final int connectNr = Syscalls.number("connect");
+    private final NotificationHandler connect;
 
-    SeccompSupervisor(RuleTable rules, CompileOptions.Mode mode, DenialLog denials, Consumer<String> log) {
+    /** @param connect decides the connects the profile allows; null when the filter does not redirect them */
+    SeccompSupervisor(RuleTable rules, CompileOptions.Mode mode, DenialLog denials, NotificationHandler connect,
+                      Consumer<String> log) {
+        this.connect = connect;
         this.rules = rules;
         this.mode = mode;
         this.denials = denials;
@@ -40,12 +47,14 @@ final class SeccompSupervisor implements NotificationHandler {
 
     @Override
     public Response handle(Notification n, NotifyContext ctx) {
+        boolean redirect = connect != null && n.nr() == connectNr;
         if (mode == CompileOptions.Mode.LEARN) {
             learned.add(name(n.nr()));
-            return Response.continueSyscall();
+            return redirect ? connect.handle(n, ctx) : Response.continueSyscall();
         }
         RuleTable.Decision d = rules.decide(n.nr(), n.args());
         Action a = d.action();
+        if (redirect && (a.equals(Action.ALLOW) || a.equals(Action.LOG))) return connect.handle(n, ctx);
         if (a.kind() == Action.Kind.NOTIFY) {
             if (isExec(d.syscall())) {
                 Response r = exec.handle(n, ctx);

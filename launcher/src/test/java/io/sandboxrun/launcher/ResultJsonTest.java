@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The usage part of --result-json: figures as counted, unknown ones null, OOM only when it killed the app. */
+/** The usage and network parts of --result-json: figures as counted, unknown ones null, OOM only when it killed the app. */
 class ResultJsonTest {
     private static final CgroupStats OOM = new CgroupStats(4096L, 67108864L, 1L, 2_000_000L, 1_500_000L, 500_000L,
             100L, 3L, 0L, null, 0L, Map.of("memory", new Pressure(1.5, 0.25, 1234L, 1.0, 99L)));
@@ -53,5 +53,19 @@ class ResultJsonTest {
 
         assertEquals(false, n.get("oom_killed").asBoolean());
         assertTrue(n.get("usage").isNull());
+    }
+
+    @Test
+    void networkTotalsAreWrittenWhenThereAreSomeAndNullOtherwise() {
+        JsonNode n = ResultJson.toJson(result(Optional.empty(), Optional.empty())
+                .withNetwork(new io.sandboxrun.core.launch.NetworkTotals(3, 2, 1, 4096, 512)));
+
+        JsonNode net = n.get("network");
+        assertEquals(3, net.get("connections_allowed").asInt());
+        assertEquals(2, net.get("connections_denied").asInt());
+        assertEquals(1, net.get("connections_local").asInt());
+        assertEquals(4096, net.get("bytes_in").asLong());
+        assertEquals(512, net.get("bytes_out").asLong());
+        assertTrue(ResultJson.toJson(result(Optional.empty(), Optional.empty())).get("network").isNull());
     }
 }

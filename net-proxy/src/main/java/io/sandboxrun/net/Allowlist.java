@@ -49,6 +49,16 @@ public final class Allowlist {
     }
 
     /**
+     * Whether some tcp rule's block holds {@code address} (any port): a loopback address that a
+     * rule names is the host's, not the sandbox's own.
+     */
+    public boolean names(InetAddress address) {
+        InetAddress a = AddressRanges.unwrap(address);
+        return tcp.stream().anyMatch(r -> r.cidr().contains(a) && (AddressRanges.classify(a).range() == null
+                || r.cidr().within(AddressRanges.classify(a).range().cidr())));
+    }
+
+    /**
      * @param destination the address the app connects to; v4-mapped, v4-compatible and NAT64
      *                    forms are judged as the IPv4 address they carry
      * @param names       the app's host-name allowances

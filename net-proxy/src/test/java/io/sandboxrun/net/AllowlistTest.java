@@ -3,6 +3,8 @@ package io.sandboxrun.net;
 import static io.sandboxrun.net.AddressRangesTest.ip;
 import static io.sandboxrun.net.AddressRangesTest.mapped;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sandboxrun.core.policy.NetRule;
 import java.net.InetAddress;
@@ -20,6 +22,17 @@ class AllowlistTest {
     void denyByDefault() {
         assertDenied(allowlist(), "203.0.113.7", 443, "no rule allows 203.0.113.7");
         assertDenied(allowlist(), "2001:db8::1", 443, "no rule allows 2001:db8::1");
+    }
+
+    @Test
+    void aRuleNamesTheAddressesOfItsBlockButAWildcardNamesNoSpecialOne() throws Exception {
+        Allowlist a = allowlist("tcp:127.0.0.2/32:80", "tcp:0.0.0.0/0:443");
+        assertTrue(a.names(ip("127.0.0.2")));
+        assertTrue(a.names(mapped("127.0.0.2")));
+        assertFalse(a.names(ip("127.0.0.1")), "the wildcard does not name loopback");
+        assertFalse(a.names(ip("169.254.169.254")));
+        assertTrue(a.names(ip("203.0.113.7")));
+        assertFalse(allowlist().names(ip("203.0.113.7")));
     }
 
     @Test

@@ -36,6 +36,7 @@ import io.netty.util.concurrent.Promise;
 import io.sandboxrun.core.policy.NetRule;
 import io.sandboxrun.core.policy.NetworkPolicy;
 import io.sandboxrun.net.AddressRanges;
+import io.sandboxrun.net.HandedFd;
 import io.sandboxrun.net.NameAllowances;
 import io.sandboxrun.net.audit.AuditEvent;
 import io.sandboxrun.net.audit.AuditLog;
@@ -143,8 +144,8 @@ public final class DnsForwarder {
     public AutoCloseable attach(String instance, int udpFd, int tcpFd) {
         List<Channel> made = new ArrayList<>();
         try {
-            requireNonBlocking("udpFd", udpFd);
-            requireNonBlocking("tcpFd", tcpFd);
+            HandedFd.requireNonBlocking("udpFd", udpFd);
+            HandedFd.requireNonBlocking("tcpFd", tcpFd);
             EpollDatagramChannel udp = new EpollDatagramChannel(udpFd);
             made.add(udp);
             EpollServerSocketChannel tcp = new EpollServerSocketChannel(tcpFd);
@@ -172,8 +173,8 @@ public final class DnsForwarder {
             return () -> open.close().syncUninterruptibly();
         } catch (RuntimeException e) {
             for (Channel c : made) c.close();
-            if (made.size() < 1) closeQuietly(udpFd);
-            if (made.size() < 2) closeQuietly(tcpFd);
+            if (made.size() < 1) HandedFd.closeQuietly(udpFd);
+            if (made.size() < 2) HandedFd.closeQuietly(tcpFd);
             throw e;
         }
     }
@@ -212,33 +213,6 @@ public final class DnsForwarder {
                     + resolvConf + " has no nameserver line");
         }
         return found;
-    }
-
-    /** Netty expects non-blocking sockets (it reads until EAGAIN); the mode is in /proc/self/fdinfo. */
-    private static void requireNonBlocking(String what, int fd) {
-        String info;
-        try {
-            info = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(what + " " + fd + " is not an open descriptor: " + e.getMessage(), e);
-        }
-        for (String line : info.split("\n")) {
-            if (!line.startsWith("flags:")) continue;
-            int flags = Integer.parseInt(line.substring("flags:".length()).trim(), 8);
-            if ((flags & 04000) == 0) { // O_NONBLOCK, asm-generic/fcntl.h
-                throw new IllegalArgumentException(what + " " + fd + " is in blocking mode; open it with SOCK_NONBLOCK");
-            }
-            return;
-        }
-        throw new IllegalArgumentException(what + " " + fd + ": no flags line in /proc/self/fdinfo/" + fd);
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            new io.netty.channel.unix.FileDescriptor(fd).close();
-        } catch (IOException ignore) {
-            // cleanup after a failed attach: the first error is the one thrown
-        }
     }
 
     /** What a query comes to: the answer to send and the audit line. */

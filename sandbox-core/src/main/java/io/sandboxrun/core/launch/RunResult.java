@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param usage       what the instance's cgroup counted (memory, CPU, pids, OOM kills, pressure),
  *                    read after the last process ended; empty without a cgroup
  * @param failure     why setup failed, when it did
+ * @param network     outbound connections and bytes through the proxy; empty when the instance
+ *                    never reached the point of having one
  */
 public record RunResult(
         String app,
@@ -33,12 +35,27 @@ public record RunResult(
         List<Denial> denials,
         List<String> learnedSyscalls,
         Optional<CgroupStats> usage,
-        Optional<SetupFailure> failure) {
+        Optional<SetupFailure> failure,
+        Optional<NetworkTotals> network) {
 
     public RunResult {
         protections = List.copyOf(protections);
         denials = List.copyOf(denials);
         learnedSyscalls = List.copyOf(learnedSyscalls);
+    }
+
+    /** Without network figures. */
+    public RunResult(String app, String instance, int exitCode, Optional<Integer> code, Optional<Integer> signal,
+                     boolean coreDumped, Duration wallTime, List<Protection> protections, List<Denial> denials,
+                     List<String> learnedSyscalls, Optional<CgroupStats> usage, Optional<SetupFailure> failure) {
+        this(app, instance, exitCode, code, signal, coreDumped, wallTime, protections, denials, learnedSyscalls, usage,
+                failure, Optional.empty());
+    }
+
+    /** This result with the instance's network figures. */
+    public RunResult withNetwork(NetworkTotals n) {
+        return new RunResult(app, instance, exitCode, code, signal, coreDumped, wallTime, protections, denials,
+                learnedSyscalls, usage, failure, Optional.of(n));
     }
 
     /**

@@ -89,6 +89,14 @@ public final class BpfCompiler {
                     LEARN_ENTRY, "clone3 stays ENOSYS while learning, so glibc falls back to clone");
             compiled.add(learnClone3);
         }
+        if (options.redirectConnect()) {
+            // One unconditional rule: the launcher applies the profile's connect rules itself (the
+            // table keeps them), then redirects or refuses what they allow.
+            int connect = Syscalls.number("connect");
+            compiled.removeIf(r -> r.nr() == connect);
+            compiled.add(0, new SyscallRule(connect, "connect", Action.NOTIFY, List.of(), REDIRECT_ENTRY,
+                    "every connect() is notified: the launcher sends TCP to the socket proxy or refuses it"));
+        }
         boolean notifies = defaultFilter.equals(Action.NOTIFY) || compiled.stream().anyMatch(r -> r.action().equals(Action.NOTIFY));
         List<SyscallRule> table = new ArrayList<>(resolved.rules());
         if (learnClone3 != null) table.add(0, learnClone3);
@@ -144,6 +152,8 @@ public final class BpfCompiler {
     private static final int ENOSYS = 38;
     /** Entry index of the rule that learning mode adds (not from the profile; kept as written). */
     public static final int LEARN_ENTRY = -2;
+    /** Entry index of the connect redirect rule (compiled only; the table keeps the profile's connect rules). */
+    public static final int REDIRECT_ENTRY = -3;
 
     private static SyscallRule bootstrapRule(int fd) {
         return new SyscallRule(Syscalls.number("sendmsg"), "sendmsg", Action.ALLOW,

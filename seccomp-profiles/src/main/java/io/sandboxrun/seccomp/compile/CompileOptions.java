@@ -12,10 +12,18 @@ import io.sandboxrun.seccomp.Action;
  * @param bootstrapFd the helper's control socket, on which it sends the listener fd with
  *                    {@code sendmsg} after loading the filter; -1 when there is none (the filter
  *                    is only shown or measured)
+ * @param redirectConnect every {@code connect} is notified, whatever the profile says, so that the
+ *                    launcher can send TCP to the socket proxy (or refuse it); the profile's own
+ *                    verdict stays in the rule table and is applied by the launcher first
  */
-public record CompileOptions(boolean binaryTree, Mode mode, int bootstrapFd) {
+public record CompileOptions(boolean binaryTree, Mode mode, int bootstrapFd, boolean redirectConnect) {
     /** Binary tree, {@link Mode#ENFORCE}, no control socket. */
     public static final CompileOptions DEFAULT = new CompileOptions(true, Mode.ENFORCE, -1);
+
+    /** Without the connect redirect. */
+    public CompileOptions(boolean binaryTree, Mode mode, int bootstrapFd) {
+        this(binaryTree, mode, bootstrapFd, false);
+    }
 
     /** What the filter does with the profile's actions. */
     public enum Mode {
@@ -40,11 +48,13 @@ public record CompileOptions(boolean binaryTree, Mode mode, int bootstrapFd) {
         if (bootstrapFd < -1) throw new IllegalArgumentException("bootstrap fd " + bootstrapFd);
     }
 
-    public CompileOptions withMode(Mode m) { return new CompileOptions(binaryTree, m, bootstrapFd); }
+    public CompileOptions withMode(Mode m) { return new CompileOptions(binaryTree, m, bootstrapFd, redirectConnect); }
 
-    public CompileOptions withBinaryTree(boolean on) { return new CompileOptions(on, mode, bootstrapFd); }
+    public CompileOptions withBinaryTree(boolean on) { return new CompileOptions(on, mode, bootstrapFd, redirectConnect); }
 
-    public CompileOptions withBootstrapFd(int fd) { return new CompileOptions(binaryTree, mode, fd); }
+    public CompileOptions withBootstrapFd(int fd) { return new CompileOptions(binaryTree, mode, fd, redirectConnect); }
+
+    public CompileOptions withRedirectConnect(boolean on) { return new CompileOptions(binaryTree, mode, bootstrapFd, on); }
 
     /** The action the filter takes where the profile says {@code a} (in {@link Mode#LEARN}, always NOTIFY). */
     public Action filterAction(Action a) {

@@ -25,6 +25,8 @@ public final class RuleTable {
     private final Map<Integer, List<SyscallRule>> byNumber = new HashMap<>();
     private final List<String> notes;
     private final CompileOptions options;
+    /** connect's number when the filter notifies every connect (the redirect), else -1. */
+    private final int connectNr;
 
     /** How one call is decided. */
     public record Decision(int nr, String syscall, Action action, Action filterAction, SyscallRule rule) {
@@ -49,6 +51,7 @@ public final class RuleTable {
         this.options = options;
         this.rules = List.copyOf(rules);
         this.notes = List.copyOf(notes);
+        this.connectNr = options.redirectConnect() ? Syscalls.number("connect") : -1;
         for (SyscallRule r : this.rules) byNumber.computeIfAbsent(r.nr(), k -> new ArrayList<>()).add(r);
         Syscalls.name(0);   // reads the name table now (native calls), so that deciding never makes one
     }
@@ -73,13 +76,14 @@ public final class RuleTable {
         for (SyscallRule r : byNumber.getOrDefault(nr, List.of())) {
             if (r.matches(args)) return new Decision(nr, r.name(), r.action(), filterAction(r), r);
         }
-        return new Decision(nr, Syscalls.name(nr), defaultAction, defaultFilterAction, null);
+        return new Decision(nr, Syscalls.name(nr), defaultAction, nr == connectNr ? Action.NOTIFY : defaultFilterAction, null);
     }
 
     /** The filter's action where the profile's rule {@code r} decides. */
     private Action filterAction(SyscallRule r) {
         // Rules the compiler adds itself (negative entries: the listener hand-over, learning's clone3)
         // go into the filter as written.
+        if (r.nr() == connectNr) return Action.NOTIFY;
         return r.entry() < 0 ? r.action() : options.filterAction(r.action());
     }
 
@@ -95,7 +99,7 @@ public final class RuleTable {
         int nr = Syscalls.number(syscall);
         if (nr < 0) throw ProfileException.of(null, "\"" + syscall + "\" is not a syscall of this architecture");
         List<String> conditional = new ArrayList<>();
-        String otherwise = shown(defaultAction, defaultFilterAction) + " (default action)";
+        String otherwise = shown(defaultAction, nr == connectNr ? Action.NOTIFY : defaultFilterAction) + " (default action)";
         for (SyscallRule r : byNumber.getOrDefault(nr, List.of())) {
             if (r.unconditional()) {
                 otherwise = shown(r.action(), filterAction(r));

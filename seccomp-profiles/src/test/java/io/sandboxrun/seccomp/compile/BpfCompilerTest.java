@@ -43,8 +43,9 @@ class BpfCompilerTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("profilesAndModes")
     void theProgramDecidesEveryCallAsTheRuleTableSays(String name, Mode mode) {
-        for (boolean tree : new boolean[] {true, false}) {
-            CompiledFilter f = BpfCompiler.compile(ProfileLoader.bundled(name), new CompileOptions(tree, mode, FD));
+        for (int variant = 0; variant < 4; variant++) {
+            boolean tree = variant % 2 == 0, redirect = variant >= 2;
+            CompiledFilter f = BpfCompiler.compile(ProfileLoader.bundled(name), new CompileOptions(tree, mode, FD, redirect));
             assertEquals(f.program().length / 8, f.instructions());
             Random random = new Random(42);
             for (int nr = 0; nr < 480; nr++) {
@@ -78,6 +79,26 @@ class BpfCompilerTest {
             out.add(new long[] {random.nextLong(), random.nextLong(), random.nextInt(64), random.nextLong(), 0, 0});
         }
         return out;
+    }
+
+    @Test
+    void theConnectRedirectNotifiesEveryConnectAndKeepsTheProfilesVerdictInTheTable() {
+        int connect = Syscalls.number("connect");
+        for (String name : ProfileLoader.BUNDLED) {
+            CompiledFilter f = BpfCompiler.compile(ProfileLoader.bundled(name),
+                    new CompileOptions(true, Mode.NOTIFY_DENIALS, FD, true));
+            assertTrue(f.needsListener(), name);
+            for (long fd : new long[] {0, 3, FD, 1000}) {
+                RuleTable.Decision d = f.rules().decide(connect, new long[] {fd, 0x1000, 16, 0, 0, 0});
+                assertEquals(Action.NOTIFY, d.filterAction(), name);
+                assertEquals(Action.ALLOW, d.action(), name + ": every bundled profile lets the app connect");
+                assertEquals(Action.NOTIFY.toLibseccomp().value(),
+                        BpfInterpreter.run(f.program(), connect, AUDIT_ARCH_X86_64, new long[] {fd, 0x1000, 16, 0, 0, 0}));
+            }
+            assertTrue(f.rules().explain("connect").contains("via NOTIFY"), f.rules().explain("connect"));
+        }
+        CompiledFilter plain = BpfCompiler.compile(ProfileLoader.bundled("default"), new CompileOptions(true, Mode.NOTIFY_DENIALS, FD));
+        assertEquals(Action.ALLOW, plain.rules().decide(connect, new long[6]).filterAction());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.sandboxrun.tests.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,17 +85,25 @@ class IdentityWallIT {
     }
 
     /**
-     * An address of this very machine outside loopback has no route inside (ENETUNREACH). If the
-     * wall failed, the connection would still stay on this machine.
+     * An address of this very machine outside loopback: connect() is refused by the launcher
+     * (ECONNREFUSED, no rule allows it), and the network namespace alone holds too: a TCP Fast
+     * Open sendto(), which connects without connect() and so never reaches the launcher, finds
+     * no route (ENETUNREACH). If a wall failed, the connection would still stay on this machine.
      */
     @Test
     void noRouteToAnyOtherAddress() throws Exception {
         InetAddress own = ownNonLoopbackAddress();
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(own, 0));
-            JsonNode p = h.probe(policy(), "connect", own.getHostAddress(), Integer.toString(server.getLocalPort())).probe();
+            String port = Integer.toString(server.getLocalPort());
+            JsonNode p = h.probe(policy(), "connect", own.getHostAddress(), port).probe();
             assertFalse(p.get("escaped").asBoolean(), p.toString());
-            assertEquals("ENETUNREACH", p.get("errno").asText());
+            assertEquals("ECONNREFUSED", p.get("errno").asText());
+            JsonNode primary = h.probe(policy(), "fastopen", own.getHostAddress(), port).probe();
+            assertFalse(primary.get("escaped").asBoolean(), primary.toString());
+            assertEquals("ENETUNREACH", primary.get("errno").asText());
+            server.setSoTimeout(200);
+            assertThrows(java.net.SocketTimeoutException.class, server::accept, "nothing reached the host's listener");
         }
     }
 

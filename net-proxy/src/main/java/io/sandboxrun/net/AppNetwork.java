@@ -1,0 +1,101 @@
+package io.sandboxrun.net;
+
+import io.sandboxrun.core.linux.Fd;
+import io.sandboxrun.core.policy.NetworkPolicy;
+import io.sandboxrun.net.audit.AuditLog;
+import io.sandboxrun.net.dns.DnsForwarder;
+import io.sandboxrun.net.proxy.AppProxy;
+import io.sandboxrun.net.proxy.ConnectLimiter;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.function.Consumer;
+
+/**
+ * One app's outbound network in one launcher, shared by all of its instances: the allowlist and
+ * host-name allowances, the connection limiter and bandwidth caps, the DNS forwarder, the proxy
+ * and the audit log (DESIGN.md "The socket proxy"). Instances take their share with
+ * {@link #instance(String)}.
+ */
+public final class AppNetwork implements AutoCloseable {
+    private final String app;
+    private final NetworkPolicy policy;
+    private final Allowlist allowlist;
+    private final NameAllowances names = new NameAllowances();
+    private final ConnectLimiter limiter;
+    private final AuditLog audit;
+    private final AppProxy proxy;
+    private final DnsForwarder dns;   // null when there is no resolver to forward to
+    private final String dnsProblem;
+
+    /**
+     * @param warn hears what the app will miss (no upstream resolver: names do not resolve inside)
+     * @throws UncheckedIOException when the audit log cannot be opened
+     */
+    public AppNetwork(String app, NetworkPolicy policy, EventLoopGroup group, Consumer<String> warn) {
+        this.app = app;
+        this.policy = policy;
+        this.allowlist = new Allowlist(policy.allow());
+        this.limiter = new ConnectLimiter(policy.rates());
+        try {
+            this.audit = policy.auditLog() == null ? AuditLog.none() : AuditLog.open(policy.auditLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException("network.audit-log: cannot open " + policy.auditLog() + ": " + e.getMessage(), e);
+        }
+        this.proxy = new AppProxy(app, policy.rates(), limiter, audit, group, AppProxy.CONNECT_TIMEOUT, AppProxy.IDLE_TIMEOUT);
+        DnsForwarder d = null;
+        String problem = null;
+        try {
+            d = new DnsForwarder(app, policy.allow(), policy.dns(), names, audit, group);
+        } catch (IllegalStateException e) {
+            problem = e.getMessage();
+            warn.accept("app=" + app + " DNS: " + problem + "; names do not resolve inside the sandbox");
+        }
+        this.dns = d;
+        this.dnsProblem = problem;
+    }
+
+    public String name() { return app; }
+
+    /** The policy this network was made from (a launch with another one gets another network). */
+    public NetworkPolicy policy() { return policy; }
+
+    /** A new instance's share, served once the helper hands its sockets over. */
+    public InstanceNetwork instance(String id) {
+        return new InstanceNetwork(this, id);
+    }
+
+    Allowlist.Decision judge(InetAddress address, int port) {
+        return allowlist.decide(address, port, names, System.currentTimeMillis());
+    }
+
+    boolean names(InetAddress address) {
+        return allowlist.names(address);
+    }
+
+    ConnectLimiter limiter() { return limiter; }
+
+    AuditLog audit() { return audit; }
+
+    AppProxy proxy() { return proxy; }
+
+    /** Serves an instance's DNS sockets, or closes them when there is no resolver (queries then fail at once). */
+    AutoCloseable dns(String instance, Fd udp, Fd tcp) {
+        if (dns == null) {
+            udp.close();
+            tcp.close();
+            return () -> { };
+        }
+        return dns.attach(instance, udp.release(), tcp.release());
+    }
+
+    /** Why names do not resolve in this app's sandboxes, or null when they do. */
+    public String dnsProblem() { return dnsProblem; }
+
+    @Override
+    public void close() {
+        proxy.close();
+        audit.close();
+    }
+}
