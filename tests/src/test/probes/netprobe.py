@@ -260,16 +260,18 @@ def op_proxyport():
     raise Failed(json.dumps(outcome))
 
 
-def op_burst(n, host, port):
-    """n connects in a row, each closed at once; the result and time of each."""
+def op_burst(n, host, port, then="close"):
+    """n connects in a row, each closed at once ("close") or after an echo ("echo"); the result and time of each."""
     out = []
     for _ in range(int(n)):
         t0 = time.monotonic()
         try:
-            dial(host, port).close()
+            with dial(host, port) as s:
+                if then == "echo":
+                    ping(s)
             out.append([None, time.monotonic() - t0])
-        except OSError as e:
-            out.append([errname(e), time.monotonic() - t0])
+        except (OSError, Failed) as e:
+            out.append([errname(e) if isinstance(e, OSError) else str(e), time.monotonic() - t0])
     if any(r[0] for r in out):
         raise Failed(json.dumps(out))
     return out

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sandboxrun.core.host.Feature;
+import io.sandboxrun.core.launch.NetworkTotals;
 import io.sandboxrun.core.testing.Requires;
 import java.io.IOException;
 import java.util.List;
@@ -66,6 +67,7 @@ class NetDeniedIT {
         assertEquals("deny", deny.path("decision").asText(), deny.toString());
         assertTrue(deny.path("reason").asText().contains("port " + otherPort.port()), deny.toString());
         assertTrue(deny.path("rule").isNull(), deny.toString());
+        assertEquals(new NetworkTotals(1, 1, 0, 5, 5), p.run().result().network().orElseThrow(), "RunResult.network");
     }
 
     /**
@@ -90,6 +92,7 @@ class NetDeniedIT {
         JsonNode local = onlyConnect(p, "127.0.0.1", hostLoopback.port());
         System.out.println("audit for an unnamed 127.0.0.1: " + local);
         assertEquals("local", local.path("decision").asText(), local.toString());
+        assertEquals(new NetworkTotals(0, 0, 1, 0, 0), p.run().result().network().orElseThrow(), "RunResult.network");
     }
 
     @Test

@@ -148,7 +148,8 @@ class NetMetadataNetnsIT {
         String app = Harness.appName("net-netns");
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + LAUNCHER_NS, "--",
                 Harness.repo().resolve("bin/sandbox-run").toString(), "--state-dir", net.h.stateDir.toString(),
-                "--app", app, "--app-root", net.h.appRoot.toString(), "--audit-log", audit.toString()));
+                "--app", app, "--app-root", net.h.appRoot.toString(), "--audit-log", audit.toString(),
+                "--result-json", resultJson(audit).toString()));
         for (String a : allow) cmd.addAll(List.of("--allow", a));
         cmd.addAll(List.of("--", "python3", "netprobe.py"));
         cmd.addAll(List.of(steps));
@@ -161,6 +162,10 @@ class NetMetadataNetnsIT {
         }
         return new NetSandbox.Probe(app, new Harness.Run(null, out.get(), "exit " + p.exitValue() + "\n" + err.get()),
                 new NetSandbox.Audit(audit));
+    }
+
+    static Path resultJson(Path audit) {
+        return audit.resolveSibling(audit.getFileName() + ".result.json");
     }
 
     @Test
@@ -181,6 +186,9 @@ class NetMetadataNetnsIT {
                 NetSandbox.Audit.event("connect", PRIVATE + ":" + privatePort)).get(0);
         assertEquals("deny", priv.path("decision").asText(), priv.toString());
         assertTrue(priv.path("reason").asText().contains("private"), priv.toString());
+        JsonNode network = NetSandbox.JSON.readTree(resultJson(audit).toFile()).get("network");
+        assertEquals("{\"connections_allowed\":0,\"connections_denied\":2,\"connections_local\":0,\"bytes_in\":0,"
+                + "\"bytes_out\":0}", network.toString(), "--result-json network");
     }
 
     @Test
