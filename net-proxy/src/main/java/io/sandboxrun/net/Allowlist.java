@@ -98,8 +98,7 @@ public final class Allowlist {
             return Decision.deny(shown + " is " + place.words() + "; no rule names it explicitly"
                     + (reachedByWildcard ? " (a wildcard does not)" : ""));
         }
-        boolean otherPorts = named || grants.stream().anyMatch(g -> !g.expired(nowMillis));
-        if (otherPorts) return Decision.deny("port " + port + " is not covered by any rule for " + shown);
+        // A grant for this port that is still here has expired (a live one was found above).
         Optional<NameAllowances.Grant> expired = grants.stream().filter(g -> g.rule().coversPort(port))
                 .max((x, y) -> Long.compare(x.expiresAt(), y.expiresAt()));
         if (expired.isPresent()) {
@@ -107,6 +106,8 @@ public final class Allowlist {
             return Decision.deny("the allowance for " + g.name() + " expired (" + (nowMillis - g.expiresAt()) / 1000
                     + " s ago); " + shown + " is not allowed until the name is resolved again");
         }
+        boolean otherPorts = named || grants.stream().anyMatch(g -> !g.expired(nowMillis));
+        if (otherPorts) return Decision.deny("port " + port + " is not covered by any rule for " + shown);
         return Decision.deny("no rule allows " + shown);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sandboxrun.core.policy.NetRule;
+import io.sandboxrun.core.policy.NetValues;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -170,6 +171,18 @@ class AllowlistTest {
         names.record(any, "cdn.eu.example.com", ip("2001:db8::7"), 300, NOW);
         assertAllowed(a, "2001:db8::7", 8443, "host:*.example.com", "cdn.eu.example.com",
                 "cdn.eu.example.com resolved to it (TTL left 300 s), allowed by host:*.example.com");
+    }
+
+    @Test
+    void anExpiredNameIsTheReasonEvenWhereATcpRuleNamesTheAddressOnAnotherPort() {
+        NetRule.Host api = host("api.test", 8080, 8080);
+        Allowlist a = new Allowlist(List.of(api, NetValues.rule("--allow", "tcp:127.0.0.2/32:1")));
+        names.record(api, "api.test", ip("127.0.0.2"), 2, NOW);
+        assertAllowed(a, "127.0.0.2", 8080, NOW + 1_000, "host:api.test:8080", "api.test",
+                "api.test resolved to it (TTL left 1 s), allowed by host:api.test:8080");
+        assertDenied(a, "127.0.0.2", 8080, NOW + 3_000,
+                "the allowance for api.test expired (1 s ago); 127.0.0.2 is not allowed until the name is resolved again");
+        assertDenied(a, "127.0.0.2", 9090, NOW + 3_000, "port 9090 is not covered by any rule for 127.0.0.2");
     }
 
     @Test

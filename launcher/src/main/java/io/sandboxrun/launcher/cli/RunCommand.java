@@ -171,8 +171,8 @@ public final class RunCommand implements Callable<Integer> {
     String netBurst;
 
     @Option(names = "--net-over-limit", paramLabel = "ACTION", description = "What a connection beyond the rate"
-            + " gets: refuse (refused at once) or delay (waits up to a second for its turn, then refused)"
-            + " (default: refuse).")
+            + " gets: refuse (ECONNREFUSED at once) or delay (connect() returns at once and the proxy dials out when"
+            + " its turn comes, at most a second later; beyond a second: refused) (default: refuse).")
     String netOverLimit;
 
     @Option(names = "--net-concurrent", paramLabel = "N", description = "Open outbound connections of the app at"

@@ -44,7 +44,7 @@ public record NetworkPolicy(List<NetRule> allow, Dns dns, Rates rates, Path audi
     public enum OverLimit {
         /** ECONNREFUSED at once. */
         REFUSE,
-        /** The connect() waits until a token is there (at most a second; then refused). */
+        /** connect() returns at once; the proxy dials out when a token is there (at most a second later; else refused). */
         DELAY;
 
         public String word() {
