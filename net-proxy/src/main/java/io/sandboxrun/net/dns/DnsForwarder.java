@@ -159,7 +159,7 @@ public final class DnsForwarder {
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new UdpQueries(instance));
                 }
-            }).register().syncUninterruptibly();
+            }).register().addListener(r -> registered(r, udp, instance));
             new ServerBootstrap().group(loop, group).channelFactory(() -> tcp).childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -167,16 +167,25 @@ public final class DnsForwarder {
                     ch.pipeline().addLast(new ReadTimeoutHandler(TCP_IDLE.toMillis(), TimeUnit.MILLISECONDS),
                             new TcpDnsQueryDecoder(), new TcpQueries(instance));
                 }
-            }).register().syncUninterruptibly();
+            }).register().addListener(r -> registered(r, tcp, instance));
             open.add(udp);
             open.add(tcp);
-            return () -> open.close().syncUninterruptibly();
+            // Neither waited for (each would cost the launch a wake-up of the event loop): queries
+            // that come before registration wait in the socket; closing goes on after the return.
+            return open::close;
         } catch (RuntimeException e) {
             for (Channel c : made) c.close();
             if (made.size() < 1) HandedFd.closeQuietly(udpFd);
             if (made.size() < 2) HandedFd.closeQuietly(tcpFd);
             throw e;
         }
+    }
+
+    private void registered(io.netty.util.concurrent.Future<?> r, Channel ch, String instance) {
+        if (r.isSuccess()) return;
+        LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + instance + " cannot serve DNS on " + ch + ": "
+                + r.cause());
+        ch.close();
     }
 
     /** The {@code nameserver} addresses of a resolv.conf text, port 53, in order. */

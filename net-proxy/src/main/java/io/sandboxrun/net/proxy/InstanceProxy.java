@@ -24,6 +24,8 @@ import java.util.Set;
  * them all, so that an instance that exits leaves no socket and no limiter slot behind.
  */
 public final class InstanceProxy implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(InstanceProxy.class.getName());
+
     static final String NOT_REDIRECTED = "not redirected by the launcher (a direct connection to the proxy port)";
     static final String DETACHED = "the instance's proxy was closed (the instance ended)";
 
@@ -60,7 +62,14 @@ public final class InstanceProxy implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             p.accepted(ch);
                         }
-                    }).register().syncUninterruptibly();
+                    }).register().addListener(r -> {
+                        // Not waited for: a connection that comes first waits in the kernel's backlog.
+                        if (!r.isSuccess()) {
+                            LOG.log(System.Logger.Level.ERROR, "app=" + proxy.app + " instance=" + instance
+                                    + " cannot serve the proxy listener: " + r.cause());
+                            listener.close();
+                        }
+                    });
         } catch (RuntimeException e) {
             listener.close();
             throw e;
@@ -125,7 +134,10 @@ public final class InstanceProxy implements AutoCloseable {
 
     /**
      * Closes the listener and resets every connection of the instance; returns once their slots
-     * are released and their close lines written. Blocks: not for an event loop thread.
+     * are released and their close lines written. With no connection open it only starts closing
+     * the listener and returns at once (the common end of an instance: a wait for the event loop
+     * there costs every launch a cross-thread wake-up). Blocks otherwise: not for an event loop
+     * thread.
      */
     @Override
     public void close() {
@@ -134,6 +146,10 @@ public final class InstanceProxy implements AutoCloseable {
             if (closed) return;
             closed = true; // from here on, a connection accepted late is reset in accepted()
             ending = new ArrayList<>(relays);
+        }
+        if (ending.isEmpty()) {
+            channels.close();
+            return;
         }
         listener.close().syncUninterruptibly();
         List<Future<?>> done = new ArrayList<>();
