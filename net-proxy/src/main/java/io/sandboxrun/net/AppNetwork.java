@@ -43,7 +43,8 @@ public final class AppNetwork implements AutoCloseable {
         try {
             this.audit = policy.auditLog() == null ? AuditLog.none() : AuditLog.open(policy.auditLog());
         } catch (IOException e) {
-            throw new UncheckedIOException("network.audit-log: cannot open " + policy.auditLog() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("network.audit-log (--audit-log): cannot open " + policy.auditLog() + ": "
+                    + why(e, policy.auditLog()), e);
         }
         this.proxy = new AppProxy(app, policy.rates(), limiter, audit, group, AppProxy.CONNECT_TIMEOUT, AppProxy.IDLE_TIMEOUT);
         DnsForwarder d = null;
@@ -56,6 +57,12 @@ public final class AppNetwork implements AutoCloseable {
         }
         this.dns = d;
         this.dnsProblem = problem;
+    }
+
+    private static String why(IOException e, java.nio.file.Path p) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "its directory " + p.getParent() + " does not exist";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        return e.getMessage();
     }
 
     public String name() { return app; }
