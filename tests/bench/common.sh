@@ -27,6 +27,19 @@ chmod 755 "$approot"
 cleanup_approot() { rm -rf "$approot"; }
 trap cleanup_approot EXIT
 
+# Background servers a script starts: add each one's pid to `pids`; stop_servers ends them (TERM,
+# then waits) and, on exit, removes the app root too. Call serve_until_exit once to arm that.
+pids=()
+stop_servers() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    pids=()
+}
+serve_until_exit() {
+    trap 'stop_servers; cleanup_approot' EXIT
+    trap 'exit 130' INT TERM
+}
+
 BWRAP=(bwrap --unshare-all --die-with-parent --new-session --ro-bind /usr /usr --symlink usr/bin /bin
     --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin
     --ro-bind /etc/ld.so.cache /etc/ld.so.cache --proc /proc --dev /dev --tmpfs /tmp

@@ -12,15 +12,7 @@ server=127.0.0.2
 gcc -O2 -std=c11 -Wall -Wextra -Werror -o "$approot/tcpbench" "$repo/tests/bench/tcpbench.c"
 chmod 755 "$approot/tcpbench"
 
-pids=()
-stop() {
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    pids=()
-    cleanup_approot
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
+serve_until_exit
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

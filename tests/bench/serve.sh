@@ -9,15 +9,7 @@ port1=${PORT1:-18081} port2=${PORT2:-18082} duration=${DURATION:-10s}
 # gunicorn imports a module: the app as hello.py in its own app root.
 install -m 644 "$repo/examples/hello-wsgi/index.wsgi" "$approot/hello.py"
 
-pids=()
-stop() {
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    pids=()
-    cleanup_approot
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
+serve_until_exit
 
 gunicorn -w 2 -b "127.0.0.1:$port1" --chdir "$approot" hello:application >"$out/serve-bare.log" 2>&1 &
 pids+=($!)
@@ -67,7 +59,7 @@ printf '%s' "$results" | awk '
     END { printf "%-6s %14.0f %14.0f %8.3f\n", "mean", a / NR, b / NR, b / a }'
 echo "(ratio = sandbox/bare; wrk -t2 -c32 -d$duration after -d2s warm-up; wrk output in $out/serve-wrk.txt)"
 
-stop
+stop_servers
 if ss -ltnH "( sport = :$port1 or sport = :$port2 )" | grep -q .; then
     echo "a server is still listening after stop" >&2; exit 1
 fi

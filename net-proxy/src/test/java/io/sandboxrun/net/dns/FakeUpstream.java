@@ -38,22 +38,9 @@ final class FakeUpstream implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     FakeUpstream(String address) throws IOException {
-        InetAddress a = InetAddress.getByName(address);
-        DatagramSocket u = null;
-        ServerSocket t = null;
-        for (int attempt = 0; t == null; attempt++) { // one port for both: retry if TCP's is taken
-            u = new DatagramSocket(new InetSocketAddress(a, 0));
-            try {
-                t = new ServerSocket();
-                t.bind(new InetSocketAddress(a, u.getLocalPort()));
-            } catch (IOException e) {
-                u.close();
-                t = null;
-                if (attempt > 20) throw e;
-            }
-        }
-        udp = u;
-        tcp = t;
+        io.sandboxrun.core.testing.UdpAndTcp both = io.sandboxrun.core.testing.UdpAndTcp.bind(InetAddress.getByName(address));
+        udp = both.udp();
+        tcp = both.tcp();
         start(this::serveUdp);
         start(this::serveTcp);
     }

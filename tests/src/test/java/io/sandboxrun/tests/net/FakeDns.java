@@ -30,23 +30,9 @@ final class FakeDns implements AutoCloseable {
     private final ServerSocket tcp;
 
     FakeDns(String address) throws IOException {
-        InetAddress a = InetAddress.getByName(address);
-        DatagramSocket u = null;
-        ServerSocket t = null;
-        for (int attempt = 0; t == null; attempt++) {   // one port for both: retry when TCP's is taken
-            u = new DatagramSocket(new InetSocketAddress(a, 0));
-            try {
-                t = new ServerSocket();
-                t.bind(new InetSocketAddress(a, u.getLocalPort()));
-            } catch (IOException taken) {
-                u.close();
-                if (t != null) t.close();
-                t = null;
-                if (attempt == 20) throw taken;
-            }
-        }
-        udp = u;
-        tcp = t;
+        io.sandboxrun.core.testing.UdpAndTcp both = io.sandboxrun.core.testing.UdpAndTcp.bind(InetAddress.getByName(address));
+        udp = both.udp();
+        tcp = both.tcp();
         daemon(this::serveUdp);
         daemon(this::serveTcp);
     }
