@@ -47,7 +47,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final List<String> listening;
     private final DenialLog denialLog;
     private final Optional<CgroupHandle> cgroup;
-    private final InstanceNetwork network;
+    private final Optional<InstanceNetwork> network;   // empty with outbound: none
     private volatile boolean ended;
     /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
     private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
@@ -60,7 +60,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
     SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
-                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, InstanceNetwork network,
+                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, Optional<InstanceNetwork> network,
                     Streams streams, Runnable release, Consumer<String> verbose) {
         this.cgroup = cgroup;
         this.network = network;
@@ -161,11 +161,11 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             verbose.accept("app=" + app + " instance=" + id + " seccomp listener registered");
             return;
         }
-        if ("proxy-listeners".equals(text)) {
+        if ("proxy-listeners".equals(text) && network.isPresent()) {
             // Before the seccomp listener on the same socket: served before the app's first connect.
             try {
-                network.attach(message.fds());
-                verbose.accept("app=" + app + " instance=" + id + " proxy serving " + network.proxyListeners());
+                network.get().attach(message.fds());
+                verbose.accept("app=" + app + " instance=" + id + " proxy serving " + network.get().proxyListeners());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot serve the proxy's sockets: "
                         + e.getMessage() + "; every outbound connect is refused");
@@ -197,12 +197,13 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         // Normally closed already on the listener's hang-up, when the filter's last task died.
         if (seccompRegistration != null) seccompRegistration.close();
-        network.close();
+        network.ifPresent(InstanceNetwork::close);
         ended = true;
         RunResult result = null;
         RuntimeException failed = null;
         try {
-            result = result(helperStatus, finishCgroup()).withNetwork(network.totals());
+            result = result(helperStatus, finishCgroup());
+            if (network.isPresent()) result = result.withNetwork(network.get().totals());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot build the result: " + e);
             failed = e;

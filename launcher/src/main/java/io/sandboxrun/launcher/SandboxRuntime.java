@@ -187,16 +187,18 @@ public final class SandboxRuntime implements AutoCloseable {
             List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
             List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
                     .mapToObj(i -> seccompNo + 1 + i).toList();
-            // Every connect is notified: the launcher sends allowed TCP to the proxy and refuses the rest.
-            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, true);
-            InstanceNetwork net = network.prepare(policy, id, warn);
-            undo.onFailure(net::close);
+            // With the proxy every connect is notified: the launcher sends allowed TCP to the proxy and
+            // refuses the rest. Without it (outbound: none) the empty network namespace holds alone.
+            boolean proxy = policy.network().outbound() == NetworkPolicy.Outbound.PROXY;
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, proxy);
+            Optional<InstanceNetwork> net = proxy ? Optional.of(network.prepare(policy, id, warn)) : Optional.empty();
+            net.ifPresent(n -> undo.onFailure(n::close));
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
             List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
             boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
-            if (listener) plan = plan.withControlFd(controlNo).withProxyListeners(true);
+            if (listener) plan = plan.withControlFd(controlNo).withProxyListeners(proxy);
             plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener)).withCgroupProcsFds(procsNos);
 
             List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
@@ -244,7 +246,7 @@ public final class SandboxRuntime implements AutoCloseable {
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 DenialLog denials = new DenialLog();
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, net.connectHandler(), line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+                        denials, net.map(InstanceNetwork::connectHandler).orElse(null), line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan, seccomp, cgroup.protections(), policy.network()),
                         listen.stream().map(ListenSockets.Opened::describe).toList(),
@@ -304,8 +306,10 @@ public final class SandboxRuntime implements AutoCloseable {
                 "fresh root from the whitelist; app root read-only; one writable space"));
         p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
                 + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
-        p.add(new Protection("network", Protection.Status.ENFORCED, "empty network namespace: loopback only; outbound TCP"
-                + " only through the launcher's proxy, " + (net.allow().isEmpty() ? "no allow rule (every outbound connect refused)"
+        p.add(new Protection("network", Protection.Status.ENFORCED, net.outbound() == NetworkPolicy.Outbound.NONE
+                ? "empty network namespace: loopback only; outbound: none (no proxy, nothing leaves the sandbox)"
+                : "empty network namespace: loopback only; outbound TCP only through the launcher's proxy, "
+                + (net.allow().isEmpty() ? "no allow rule (every outbound connect refused)"
                 : net.allow().size() + " allow rule" + (net.allow().size() == 1 ? "" : "s") + ", default deny")
                 + "; " + net.rates().connectionsPerSecond() + " connects/s, " + net.rates().concurrent() + " at once"));
         p.add(seccomp.options().mode() == CompileOptions.Mode.LEARN

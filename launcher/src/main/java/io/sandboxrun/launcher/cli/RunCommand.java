@@ -143,6 +143,12 @@ public final class RunCommand implements Callable<Integer> {
             + " e.g. 8:0:wbps=10M,riops=100 or /dev/sda:rbps=1M (default: none).")
     List<String> ioMax = new ArrayList<>();
 
+    @Option(names = "--outbound", paramLabel = "MODE", description = "proxy: every connect() goes through the"
+            + " launcher, which relays what --allow allows and refuses the rest (default); none: no proxy, nothing"
+            + " leaves the sandbox's empty network namespace and connects cost nothing extra (no --allow, no"
+            + " --audit-log then).")
+    String outbound;
+
     @Option(names = "--allow", paramLabel = "RULE", description = "Allow outbound TCP (repeatable; any --allow"
             + " replaces the policy file's allow list): tcp:CIDR[:PORT|:LOW-HIGH], IPv6 in brackets (e.g."
             + " tcp:10.0.0.0/8:443, tcp:[2001:db8::]/32:8000-8100, tcp:203.0.113.7), or host:NAME[:PORT|:LOW-HIGH]"
@@ -265,6 +271,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private void network(PolicyOverlay.Builder cli, Path cwd) {
+        if (outbound != null) cli.outbound(NetValues.outbound("--outbound", outbound), PolicyOrigin.option("--outbound"));
         if (!allow.isEmpty()) cli.allow(List.of(), PolicyOrigin.option("--allow"));
         for (String r : allow) cli.addAllow(NetValues.rule("--allow", r), PolicyOrigin.option("--allow"));
         if (!dnsUpstream.isEmpty()) cli.dnsUpstream(List.of(), PolicyOrigin.option("--dns-upstream"));

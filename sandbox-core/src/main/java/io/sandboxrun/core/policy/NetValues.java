@@ -126,6 +126,15 @@ public final class NetValues {
     }
 
     /** What a connection beyond the rate gets: {@code refuse} or {@code delay}. */
+    /** {@code proxy} or {@code none}. */
+    public static NetworkPolicy.Outbound outbound(String field, String text) {
+        for (NetworkPolicy.Outbound o : NetworkPolicy.Outbound.values()) {
+            if (o.word().equals(text)) return o;
+        }
+        throw PolicyException.of(field, PolicyValues.quote(text) + " is not an outbound mode; use proxy (connects go"
+                + " through the launcher's proxy) or none (nothing leaves the sandbox)");
+    }
+
     public static NetworkPolicy.OverLimit overLimit(String field, String text) {
         for (NetworkPolicy.OverLimit o : NetworkPolicy.OverLimit.values()) {
             if (o.word().equals(text)) return o;

@@ -69,10 +69,19 @@ public record PolicyOverlay(
      */
     public record Network(List<NetRule> allow, List<InetSocketAddress> dnsUpstream, Boolean dnsAnyName,
                           Integer connectionsPerSecond, Integer burst, NetworkPolicy.OverLimit overLimit,
-                          Integer concurrent, Long bandwidthIn, Long bandwidthOut, Path auditLog) {
+                          Integer concurrent, Long bandwidthIn, Long bandwidthOut, Path auditLog,
+                          NetworkPolicy.Outbound outbound) {
         public Network {
             allow = allow == null ? null : List.copyOf(allow);
             dnsUpstream = dnsUpstream == null ? null : List.copyOf(dnsUpstream);
+        }
+
+        /** Without an outbound mode. */
+        public Network(List<NetRule> allow, List<InetSocketAddress> dnsUpstream, Boolean dnsAnyName,
+                       Integer connectionsPerSecond, Integer burst, NetworkPolicy.OverLimit overLimit,
+                       Integer concurrent, Long bandwidthIn, Long bandwidthOut, Path auditLog) {
+            this(allow, dnsUpstream, dnsAnyName, connectionsPerSecond, burst, overLimit, concurrent, bandwidthIn,
+                    bandwidthOut, auditLog, null);
         }
     }
 
@@ -166,6 +175,7 @@ public record PolicyOverlay(
         private Long bandwidthIn;
         private Long bandwidthOut;
         private Path auditLog;
+        private NetworkPolicy.Outbound outbound;
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -413,6 +423,11 @@ public record PolicyOverlay(
             return set("network.audit-log", origin);
         }
 
+        public Builder outbound(NetworkPolicy.Outbound value, PolicyOrigin origin) {
+            outbound = value;
+            return set("network.outbound", origin);
+        }
+
         /** Records {@code origin} for {@code field} without setting a value (e.g. an empty {@code user:}). */
         public Builder origin(String field, PolicyOrigin origin) {
             return set(field, origin);
@@ -423,9 +438,9 @@ public record PolicyOverlay(
                     ? null : new User(uid, gid, hostIdBase, idCount);
             boolean noNetwork = allow == null && dnsUpstream == null && dnsAnyName == null
                     && connectionsPerSecond == null && burst == null && overLimit == null && concurrent == null
-                    && bandwidthIn == null && bandwidthOut == null && auditLog == null;
+                    && bandwidthIn == null && bandwidthOut == null && auditLog == null && outbound == null;
             Network network = noNetwork ? null : new Network(allow, dnsUpstream, dnsAnyName, connectionsPerSecond,
-                    burst, overLimit, concurrent, bandwidthIn, bandwidthOut, auditLog);
+                    burst, overLimit, concurrent, bandwidthIn, bandwidthOut, auditLog, outbound);
             return new PolicyOverlay(source, app, appRoot, command, env, path, hostname, tmpSize, landlock,
                     listen, roBinds, rlimits, user, stateDir, seccomp, cgroupMode, cgroupRoot,
                     limits(Scope.APP), limits(Scope.INSTANCE), network, origins);

@@ -32,7 +32,7 @@ final class PolicyReader {
     private static final List<String> CGROUP_KEYS = List.of("mode", "root");
     private static final List<String> LIMIT_KEYS = List.of("cpu-weight", "cpus", "io", "memory", "memory-high", "pids");
     private static final List<String> IO_KEYS = List.of("device", "rbps", "riops", "wbps", "wiops");
-    private static final List<String> NETWORK_KEYS = List.of("allow", "audit-log", "dns", "rates");
+    private static final List<String> NETWORK_KEYS = List.of("allow", "audit-log", "dns", "outbound", "rates");
     private static final List<String> DNS_KEYS = List.of("any-name", "upstream");
     private static final List<String> RATE_KEYS = List.of("bandwidth-in", "bandwidth-out", "burst", "concurrent",
             "connections-per-second", "over-limit");
@@ -254,7 +254,7 @@ final class PolicyReader {
     }
 
     private void network(PolicyOrigin origin) {
-        expect(JsonToken.START_OBJECT, "network", "a mapping of allow, dns, rates, audit-log");
+        expect(JsonToken.START_OBJECT, "network", "a mapping of outbound, allow, dns, rates, audit-log");
         overlay.origin("network", origin);
         mapping("network", NETWORK_KEYS, (key, keyLoc) -> {
             String field = "network." + key;
@@ -271,6 +271,7 @@ final class PolicyReader {
                     });
                 }
                 case "dns" -> dns(field, o);
+                case "outbound" -> overlay.outbound(checked(at, () -> NetValues.outbound(field, word(field))), o);
                 case "rates" -> rates(field, o);
                 // No value is the default: no audit log.
                 case "audit-log" -> {

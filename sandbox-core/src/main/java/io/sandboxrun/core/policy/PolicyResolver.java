@@ -184,6 +184,7 @@ public final class PolicyResolver {
                     net(o, "rates.bandwidth-in", n.bandwidthIn(), r.bytesPerSecondIn()),
                     net(o, "rates.bandwidth-out", n.bandwidthOut(), r.bytesPerSecondOut())));
             if (n.auditLog() != null) network = network.withAuditLog(net(o, "audit-log", n.auditLog(), null));
+            network = network.withOutbound(net(o, "outbound", n.outbound(), network.outbound()));
         }
 
         /** {@code value} when {@code o} sets it (remembering where), else {@code current}. */
@@ -313,6 +314,20 @@ public final class PolicyResolver {
                         + " is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)");
             }
             network = network.withAllow(rules);
+            if (network.outbound() == NetworkPolicy.Outbound.NONE) {
+                // Settings that only the proxy acts on would be silently dead: say so instead.
+                String none = "network.outbound is none (" + where(netOrigin("network.outbound")) + "), so nothing leaves"
+                        + " the sandbox";
+                if (!rules.isEmpty()) {
+                    PolicyOrigin first = allowSource.origin("network.allow[0]");
+                    throw first.error(PolicyValues.quote(rules.get(0).text()) + " cannot apply: " + none
+                            + "; remove the allow rules or use outbound: proxy");
+                }
+                if (log != null) {
+                    throw netOrigin("network.audit-log").error(PolicyValues.quote(log.toString()) + " would stay empty: "
+                            + none + "; remove the audit log or use outbound: proxy");
+                }
+            }
         }
 
         private void recheckNet(String field, String text, Recheck check) {

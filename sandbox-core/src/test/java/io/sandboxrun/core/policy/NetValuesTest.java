@@ -206,6 +206,14 @@ class NetValuesTest {
     }
 
     @Test
+    void outboundModes() {
+        assertEquals(NetworkPolicy.Outbound.PROXY, NetValues.outbound("--outbound", "proxy"));
+        assertEquals(NetworkPolicy.Outbound.NONE, NetValues.outbound("--outbound", "none"));
+        fails("--outbound: \"off\" is not an outbound mode; use proxy (connects go through the launcher's proxy) or none"
+                + " (nothing leaves the sandbox)", () -> NetValues.outbound("--outbound", "off"));
+    }
+
+    @Test
     void overLimitActions() {
         assertEquals(NetworkPolicy.OverLimit.REFUSE, NetValues.overLimit("--net-over-limit", "refuse"));
         assertEquals(NetworkPolicy.OverLimit.DELAY, NetValues.overLimit("--net-over-limit", "delay"));

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.launch.NetworkTotals;
+import io.sandboxrun.core.policy.NetworkPolicy;
+import io.sandboxrun.core.policy.PolicyDefaults;
+import io.sandboxrun.tests.Harness;
 import io.sandboxrun.core.testing.Requires;
 import java.io.IOException;
 import java.util.List;
@@ -53,6 +56,28 @@ class NetDeniedIT {
 
     private static JsonNode onlyConnect(NetSandbox.Probe p, String host, int port) {
         return p.audit().await(1, "connect to " + host + ":" + port, event("connect", destination(host, port))).get(0);
+    }
+
+    /**
+     * {@code outbound: none}: no proxy and no notified connect, the empty network namespace alone.
+     * An outside address has no route (ENETUNREACH, from the kernel), a loopback one is the
+     * sandbox's own, no proxy listener exists inside, and the result carries no network figures.
+     */
+    @Test
+    void outboundNoneLeavesTheEmptyNamespaceAlone() {
+        NetworkPolicy none = PolicyDefaults.NETWORK.withOutbound(NetworkPolicy.Outbound.NONE);
+        Harness.Run run = net.h.run(net.policy("net-none", none, "connect 192.0.2.1 80", "echo " + allowed.at(),
+                "proxyport"));
+        NetSandbox.Probe p = new NetSandbox.Probe("net-none", run, new NetSandbox.Audit(net.newAuditLog()));   // stays absent
+        p.failed(0, "ENETUNREACH");
+        p.failed(1, "ECONNREFUSED");
+        JsonNode scan = p.step(2);
+        assertFalse(scan.get("ok").asBoolean(), scan.toString());
+        assertTrue(scan.get("detail").asText().startsWith("no listener found"), scan.toString());
+        assertEquals(0, allowed.accepted.get(), "connections the host's server got");
+        assertTrue(run.result().network().isEmpty(), "no network figures without the proxy");
+        assertTrue(run.result().protections().stream().anyMatch(pr -> pr.wall().equals("network")
+                && pr.detail().contains("outbound: none")), run.result().protections().toString());
     }
 
     /** 127.0.0.2 is named by a rule (for another port): the allowlist decides, and denies. */
