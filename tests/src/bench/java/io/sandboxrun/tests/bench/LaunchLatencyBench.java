@@ -5,7 +5,9 @@ import io.sandboxrun.core.launch.LaunchSpec;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.Stdio;
 import io.sandboxrun.core.policy.CgroupPolicy;
+import io.sandboxrun.core.policy.NetworkPolicy;
 import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.launcher.SandboxRuntime;
 import io.sandboxrun.tests.Harness;
 import java.io.File;
@@ -49,23 +51,29 @@ public final class LaunchLatencyBench {
             // The same launch without its cgroup: what creating, limiting, joining and removing it costs.
             LaunchSpec noCgroup = new LaunchSpec(h.policy("bench-nocg", List.of("/bin/true")).withCgroup(
                     new CgroupPolicy(CgroupPolicy.Mode.OFF, null)), Stdio.NULL, Stdio.NULL, Stdio.NULL);
+            // And without its cgroup and without the socket proxy (outbound: none): what the proxy costs.
+            LaunchSpec noProxy = new LaunchSpec(h.policy("bench-noproxy", List.of("/bin/true")).withCgroup(
+                    new CgroupPolicy(CgroupPolicy.Mode.OFF, null)).withNetwork(
+                    PolicyDefaults.NETWORK.withOutbound(NetworkPolicy.Outbound.NONE)), Stdio.NULL, Stdio.NULL, Stdio.NULL);
             List<String> bwrap = bwrapArgv(h.appRoot.toString());
             List<String> floor = List.of("/bin/true");
 
             for (int i = 0; i < WARMUP; i++) {
                 ours(runtime, spec, null);
                 ours(runtime, noCgroup, null);
+                ours(runtime, noProxy, null);
                 spawn(bwrap);
                 spawn(floor);
             }
             // Interleaved so that drift (other load, page cache) hits all three alike.
             double[] sr = new double[RUNS], srLaunch = new double[RUNS], bw = new double[RUNS], pb = new double[RUNS];
-            double[] off = new double[RUNS];
+            double[] off = new double[RUNS], offNoProxy = new double[RUNS];
             for (int i = 0; i < RUNS; i++) {
                 double[] split = new double[1];
                 sr[i] = ours(runtime, spec, split);
                 srLaunch[i] = split[0];
                 off[i] = ours(runtime, noCgroup, null);
+                offNoProxy[i] = ours(runtime, noProxy, null);
                 bw[i] = spawn(bwrap);
                 pb[i] = spawn(floor);
             }
@@ -78,12 +86,15 @@ public final class LaunchLatencyBench {
             row("  launch() returns (plan+spawn)", srLaunch);
             row("  rest (helper setup+exec+exit)", srRest);
             row("sandbox-run, cgroup: off", off);
+            row("  and outbound: none (no proxy)", offNoProxy);
             row("bwrap start()->waitFor()", bw);
             row("ProcessBuilder /bin/true (floor)", pb);
             System.out.printf("ratio sandbox-run/bwrap: median %.2f, p90 %.2f%n",
                     pct(sr, 50) / pct(bw, 50), pct(sr, 90) / pct(bw, 90));
             System.out.printf("cgroups on/off: median %.2f ms vs %.2f ms (+%.2f ms)%n",
                     pct(sr, 50), pct(off, 50), pct(sr, 50) - pct(off, 50));
+            System.out.printf("socket proxy on/off (cgroup off): median %.2f ms vs %.2f ms (+%.2f ms)%n",
+                    pct(off, 50), pct(offNoProxy, 50), pct(off, 50) - pct(offNoProxy, 50));
             System.out.printf("above floor, median: sandbox-run +%.2f ms, bwrap +%.2f ms%n",
                     pct(sr, 50) - pct(pb, 50), pct(bw, 50) - pct(pb, 50));
 
