@@ -1,12 +1,10 @@
-/* notify-abi: prints the constants and struct sizes the seccomp-notify, epoll, unix-socket and socket bindings use, from the installed headers. */
+/* notify-abi: prints the constants and struct sizes the seccomp-notify, epoll and unix-socket bindings use, from the installed headers. */
 #define _GNU_SOURCE
 #include <linux/ioctl.h>
 #include <linux/seccomp.h>
-#include <linux/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -49,10 +47,5 @@ int main(void) {
     P("MSG_CTRUNC", MSG_CTRUNC);
     P("MSG_TRUNC", MSG_TRUNC);
     P("MSG_NOSIGNAL", MSG_NOSIGNAL);
-    P("TCP_INFO", TCP_INFO);
-    P("sizeof(struct tcp_info)", sizeof(struct tcp_info));
-    P("offsetof(struct tcp_info, tcpi_bytes_acked)", offsetof(struct tcp_info, tcpi_bytes_acked));
-    P("offsetof(struct tcp_info, tcpi_bytes_received)", offsetof(struct tcp_info, tcpi_bytes_received));
-    P("FIONREAD", FIONREAD);
     return 0;
 }

@@ -21,17 +21,10 @@ import java.time.Duration;
  * (reads pause, writes wait in its queue), it never drops. No thread of its own: all runs on the
  * event loop group it is given.
  *
- * <p>Splice only without a cap: spliced bytes go from socket to pipe to socket inside the kernel
- * and never pass the pipeline, where the shaper would delay them. So an app with a cap has its
- * bytes moved in Netty's pooled direct buffers (one copy in and one out), and one without is
- * spliced (see {@link Relay}).
- *
- * <p>Known limit on both paths, from Netty 4.2.18's epoll registration: once a socket's input
- * has ended and it asks for no event, Netty removes it from epoll but later asks to modify that
- * registration (ENOENT) when a write must wait for room. So after one side's FIN, a write
- * towards that same side that fills its send buffer resets the connection ("Channel output
- * shutdown"). A reply after the app's FIN that fits the socket buffers, or a reader that keeps
- * up, does not meet it.
+ * <p>No splice: Netty 4.2's epoll channels still offer {@code spliceTo}, but spliced bytes go
+ * from socket to pipe to socket inside the kernel and never pass the pipeline, so the shaper could
+ * not cap them and the relay could not count them for the audit line. The relay moves data in
+ * Netty's default allocator's buffers (pooled, direct: one copy in and one out, no heap copy).
  */
 public final class AppProxy implements AutoCloseable {
     /** How long a dial out may take: a host that does not answer at all (a SYN into a black hole). */

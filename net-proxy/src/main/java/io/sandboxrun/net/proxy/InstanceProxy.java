@@ -127,11 +127,6 @@ public final class InstanceProxy implements AutoCloseable {
         return relays.size();
     }
 
-    /** Relays that splice (the path without a bandwidth cap), for tests. */
-    synchronized long splicing() {
-        return relays.stream().filter(Relay::spliced).count();
-    }
-
     /** Netty channels of this instance still open: the listener, and each relay's one or two sockets. */
     int openChannels() {
         return channels.size();

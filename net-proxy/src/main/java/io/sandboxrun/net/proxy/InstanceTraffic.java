@@ -11,10 +11,8 @@ public final class InstanceTraffic {
     /**
      * A snapshot.
      *
-     * @param bytesIn  bytes delivered towards the app (with no bandwidth cap: bytes the
-     *                 destinations sent, from the host's socket)
-     * @param bytesOut bytes delivered from the app to its destinations (with no bandwidth cap:
-     *                 bytes the destinations acknowledged)
+     * @param bytesIn  bytes delivered towards the app
+     * @param bytesOut bytes delivered from the app to its destinations
      * @param open     proxied connections open at the moment of the snapshot
      */
     public record Totals(long allowed, long denied, long bytesIn, long bytesOut, long open) {}

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -23,8 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sandboxrun.core.linux.Errno;
-import io.sandboxrun.core.linux.Sockets;
-import io.sandboxrun.core.linux.SyscallException;
 import io.sandboxrun.net.AddressRanges;
 import io.sandboxrun.net.Allowlist;
 import io.sandboxrun.net.audit.AuditEvent;
@@ -51,17 +48,8 @@ import java.util.regex.Pattern;
  * also lowers while its queue is full), so a slow reader never makes the proxy buffer without
  * bound.
  *
- * <p>Two ways to move the bytes. With a bandwidth cap they pass the pipeline in Netty's pooled
- * direct buffers (one copy in, one out), where the shaper delays them and the relay counts them.
- * Without a cap they are spliced: socket to pipe to socket inside the kernel ({@code spliceTo}),
- * with no copy to user space. Spliced bytes never reach a handler, so on that path the counts
- * are the outbound socket's own (TCP_INFO, read as the relay ends: bytes the destination
- * acknowledged, bytes it sent), and idleness is watched by a timer of the relay's own (see
- * {@link #idleCheck}).
- *
  * <p>Confined to one thread: the dial out is made on the app channel's event loop, so both
- * channels and all of this state belong to it (splicing needs that too), and nothing here needs
- * a lock.
+ * channels and all of this state belong to it, and nothing here needs a lock.
  */
 final class Relay {
     private static final Pattern NETTY_ERRNO = Pattern.compile("error\\((-?\\d+)\\)");
@@ -72,17 +60,13 @@ final class Relay {
     private final Destinations.Pending dest;
     private final String shown;
     private final long startNanos = System.nanoTime();
-    private final boolean splice;                     // no shaper: splice once the dial succeeded
     private final List<ByteBuf> early = new ArrayList<>(); // read from the app before the dial out succeeded
     private Channel out;
-    private ScheduledFuture<?> dialTimer, idleTimer;
-    private long lastActive = startNanos;             // splice path: the last read on either side
-    private volatile boolean spliced;                 // splicing started (read by tests)
+    private ScheduledFuture<?> dialTimer;
     private boolean connected;
     private boolean ended;
     private boolean appFin, outFin;                   // a FIN was read from that side
     private boolean fromAppShut, towardsAppShut;      // that direction's FIN was passed on
-    private boolean fromAppFinPassing, towardsAppFinPassing; // ... or is waiting for the bytes before it to go out
     private long bytesIn, bytesOut;
 
     Relay(AppProxy proxy, InstanceProxy owner, Channel app, Destinations.Pending dest) {
@@ -91,21 +75,15 @@ final class Relay {
         this.app = app;
         this.dest = dest;
         this.shown = AddressRanges.text(dest.address(), dest.port());
-        this.splice = proxy.shaper() == null;
         owner.traffic().opened();
     }
 
     /** On the app channel's loop, before it is active: the handlers, then the dial once the admission's wait is over. */
     void start() {
         ChannelPipeline p = app.pipeline();
-        if (splice) {
-            watchIdle(proxy.idleTimeout.toNanos());
-        } else {
-            p.addLast(proxy.shaper());
-            // All-idle on the app's side alone is enough: every byte either way is read or written there.
-            p.addLast(new IdleStateHandler(0, 0, proxy.idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
-        }
-        p.addLast(new Side(true));
+        if (proxy.shaper() != null) p.addLast(proxy.shaper());
+        // All-idle on the app's side alone is enough: every byte either way is read or written there.
+        p.addLast(new IdleStateHandler(0, 0, proxy.idleTimeout.toNanos(), TimeUnit.NANOSECONDS), new Side(true));
         long wait = dest.createdNanos() + dest.delayNanos() - System.nanoTime();
         if (wait > 0) {
             dialTimer = app.eventLoop().schedule(this::dial, wait, TimeUnit.NANOSECONDS);
@@ -127,8 +105,6 @@ final class Relay {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, proxy.connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // Splicing: a failed write must leave the socket open (and its TCP_INFO readable) until the reset.
-                .option(ChannelOption.AUTO_CLOSE, !splice)
                 .handler(new Side(false))
                 .connect(new InetSocketAddress(dest.address(), dest.port()));
         if (f.channel().isOpen()) {
@@ -151,49 +127,11 @@ final class Relay {
         for (ByteBuf b : early) forward(true, b);
         early.clear();
         out.flush();
-        // Spliced bytes queue behind the early ones in out's outbound buffer, so the order holds.
-        if (splice) {
-            spliced = true;
-            spliceFrom(out);
-            if (!appFin) spliceFrom(app);
-        }
         if (appFin) {
             passFin(true);
         } else {
             app.config().setAutoRead(true);
         }
-    }
-
-    /** Splices all that {@code from} reads to the other side, until the relay ends. */
-    @SuppressWarnings("deprecation") // spliceTo: deprecated in Netty 4.2 with no replacement; epoll only
-    private void spliceFrom(Channel from) {
-        boolean fromApp = from == app;
-        Channel to = fromApp ? out : app;
-        ((AbstractEpollStreamChannel) from).spliceTo((AbstractEpollStreamChannel) to, Integer.MAX_VALUE)
-                .addListener(f -> {
-                    if (f.isSuccess()) return; // never: the length is unbounded
-                    // A write error has shut (AUTO_CLOSE off) or closed the target before this runs; a read error leaves it.
-                    boolean writeFailed = !to.isOpen() || ((DuplexChannel) to).isOutputShutdown() && !(fromApp ? fromAppShut : towardsAppShut);
-                    failed(writeFailed == fromApp ? shown : "the app", f.cause());
-                });
-    }
-
-    /**
-     * Splice path: a FIN read from {@code fromApp}'s side is passed on once nothing of what came
-     * before it is left in that socket. Netty reports the end (EPOLLRDHUP) after splicing only
-     * part of what is queued, and a splice returns 0 both at the end and when the pipe is full;
-     * so the socket's unread count decides. Called at the end and after each read that follows.
-     */
-    private void drained(boolean fromApp) {
-        Channel from = fromApp ? app : out;
-        if (ended || !connected || !(fromApp ? appFin : outFin) || !from.isOpen()) return;
-        if (fromApp ? fromAppFinPassing : towardsAppFinPassing) {
-            from.config().setAutoRead(false); // a finished splice turns reading back on: the end is always readable
-            return;
-        }
-        if (Sockets.unread(((AbstractEpollStreamChannel) from).fd().intValue()) > 0) return;
-        from.config().setAutoRead(false);
-        passFin(fromApp);
     }
 
     private void forward(boolean fromApp, ByteBuf b) {
@@ -209,7 +147,6 @@ final class Relay {
     }
 
     private void counted(boolean fromApp, int n) {
-        if (splice) return; // the outbound socket's counters include these bytes: see tally()
         if (fromApp) {
             bytesOut += n;
             owner.traffic().bytesOut(n);
@@ -224,11 +161,6 @@ final class Relay {
      * gone out (shutdownOutput would drop what still waits, in the shaper's queue or Netty's).
      */
     private void passFin(boolean fromApp) {
-        if (fromApp) {
-            fromAppFinPassing = true;
-        } else {
-            towardsAppFinPassing = true;
-        }
         DuplexChannel to = (DuplexChannel) (fromApp ? out : app);
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(w -> {
             if (ended || !w.isSuccess()) return; // a failed write has reset the relay already
@@ -264,7 +196,6 @@ final class Relay {
     private void close(String reason) {
         if (ended) return;
         ended = true;
-        tally();
         app.close();
         if (out != null) out.close();
         finish(reason);
@@ -274,7 +205,6 @@ final class Relay {
     void reset(String reason) {
         if (ended) return;
         ended = true;
-        tally();
         linger0(app);
         app.close();
         if (out != null) {
@@ -284,57 +214,8 @@ final class Relay {
         finish(reason);
     }
 
-    /**
-     * Splice path, before the sockets close: the counts from the outbound socket's TCP_INFO,
-     * which counts sequence numbers; our SYN and FIN and the destination's FIN are not bytes. In
-     * state CLOSE (after a reset, or after LAST_ACK) the state no longer tells which FINs were
-     * exchanged, so the relay's own view decides; a reset after our acknowledged FIN then counts
-     * that FIN as one byte out.
-     */
-    private void tally() {
-        if (!splice || !connected || out == null || !out.isOpen()) return;
-        Sockets.TcpBytes t;
-        try {
-            t = Sockets.tcpBytes(((AbstractEpollStreamChannel) out).fd().intValue());
-        } catch (SyscallException e) {
-            return; // not seen on an open TCP socket; should it happen, the line says 0 rather than the slot leaking
-        }
-        boolean closed = t.state() == Sockets.TcpBytes.CLOSE;
-        boolean finIn = t.finReceived() || closed && outFin;
-        boolean finOut = t.finAcked() || closed && outFin && fromAppShut;
-        bytesIn = Math.max(0, t.received() - (finIn ? 1 : 0));
-        bytesOut = Math.max(0, t.acked() - 1 - (finOut ? 1 : 0));
-        owner.traffic().bytesIn(bytesIn);
-        owner.traffic().bytesOut(bytesOut);
-    }
-
-    /** Splice path: closes the relay once no read has happened on either side for the idle timeout. */
-    private void idleCheck() {
-        if (ended) return;
-        long left = lastActive + proxy.idleTimeout.toNanos() - System.nanoTime();
-        if (left > 0) {
-            watchIdle(left);
-        } else {
-            close(idleReason());
-        }
-    }
-
-    private void watchIdle(long nanos) {
-        idleTimer = app.eventLoop().schedule(this::idleCheck, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private String idleReason() {
-        return "idle for " + seconds(proxy.idleTimeout) + " (no byte either way)";
-    }
-
-    /** Whether this relay splices (set once the dial succeeded without a cap). */
-    boolean spliced() {
-        return spliced;
-    }
-
     private void finish(String reason) {
         if (dialTimer != null) dialTimer.cancel(false);
-        if (idleTimer != null) idleTimer.cancel(false);
         for (ByteBuf b : early) b.release();
         early.clear();
         proxy.limiter.release();
@@ -402,20 +283,15 @@ final class Relay {
             if (!(fromApp ? out : app).isWritable()) ctx.channel().config().setAutoRead(false);
         }
 
-        /** Also the splice path's sign of life: each splice in from this side ends with it. */
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (splice) {
-                lastActive = System.nanoTime();
-                drained(fromApp);
-            }
             if (!ended && connected) (fromApp ? out : app).flush();
         }
 
         /** This side can take more again: read the other side (unless it has sent its FIN). */
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (splice || ended || !connected || !ctx.channel().isWritable()) return; // splicing paces its own reads
+            if (ended || !connected || !ctx.channel().isWritable()) return;
             if (fromApp ? !outFin : !appFin) (fromApp ? out : app).config().setAutoRead(true);
         }
 
@@ -427,13 +303,9 @@ final class Relay {
                 } else {
                     outFin = true;
                 }
-                if (splice) {
-                    drained(fromApp);
-                } else if (!ended && connected) {
-                    passFin(fromApp);
-                }
+                if (!ended && connected) passFin(fromApp);
             } else if (evt instanceof IdleStateEvent) {
-                close(idleReason());
+                close("idle for " + seconds(proxy.idleTimeout) + " (no byte either way)");
             } else {
                 ctx.fireUserEventTriggered(evt);
             }

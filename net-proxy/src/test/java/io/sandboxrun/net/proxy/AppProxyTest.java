@@ -39,28 +39,12 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The proxy on real sockets, all on loopback: the instance's listener on 127.0.0.1 (made as the
- * helper makes it), the "outside" servers on 127.0.0.2, and 127.0.0.3 where nothing listens. The
- * relay's behaviours are checked on both its paths ({@link Route}).
+ * helper makes it), the "outside" servers on 127.0.0.2, and 127.0.0.3 where nothing listens.
  */
 class AppProxyTest {
-    /** An app without a bandwidth cap is spliced; with one, its bytes pass the pipeline and the shaper. */
-    enum Route {
-        SPLICED(rates(0, 0)),
-        /** A cap of 1 GiB/s each way: the buffered path, and no slower than these tests need. */
-        BUFFERED(rates(1L << 30, 1L << 30));
-
-        final NetworkPolicy.Rates rates;
-
-        Route(NetworkPolicy.Rates rates) {
-            this.rates = rates;
-        }
-    }
-
     private static final InetAddress OUTSIDE = ip("127.0.0.2");
     private static final InetAddress NOWHERE = ip("127.0.0.3");
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -80,10 +64,9 @@ class AppProxyTest {
         threads.shutdownNow();
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void sixteenMegabytesEachWayArriveIntact(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void sixteenMegabytesEachWayArriveIntact() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address());
         Socket far = server.next();
@@ -114,45 +97,9 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
-    /**
-     * A FIN right behind a lot of data, each way on its own connection, while the reader waits:
-     * the FIN reaches the proxy with megabytes still queued in its socket, and must be passed on
-     * only after them. (Not both ways on one connection: see the note in AppProxy.)
-     */
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void finBehindQueuedDataComesAfterAllOfIt(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
-        OutsideServer server = queueing(OUTSIDE);
-        int size = 16 << 20;
-        for (boolean download : new boolean[] {true, false}) {
-            Socket client = p.connect(server.address());
-            Socket far = server.next();
-            Socket from = download ? far : client;
-            Socket to = download ? client : far;
-            byte[] data = random(size, download ? 5 : 6);
-            Future<?> sending = threads.submit(() -> {
-                from.getOutputStream().write(data);
-                from.shutdownOutput();
-                return null;
-            });
-            Thread.sleep(300); // the FIN arrives while the reader has not started
-            assertArrayEquals(sha256(data), untilEnd(to));
-            sending.get(60, TimeUnit.SECONDS);
-            to.close();
-        }
-        List<JsonNode> lines = p.awaitCloses(2);
-        for (int i = 0; i < 2; i++) {
-            assertEquals("both sides closed", lines.get(i).get("reason").asText());
-            assertEquals(i == 0 ? size : 0, lines.get(i).get("bytes_in").asLong());
-            assertEquals(i == 0 ? 0 : size, lines.get(i).get("bytes_out").asLong());
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void halfCloseLetsTheServerAnswerAfterTheClientsEnd(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void halfCloseLetsTheServerAnswerAfterTheClientsEnd() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address());
         Socket far = server.next();
@@ -170,10 +117,9 @@ class AppProxyTest {
         assertEquals(7, line.get("bytes_out").asLong());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void dataAndEndSentBeforeTheDialAreKept(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void dataAndEndSentBeforeTheDialAreKept() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address(), 200 * MS);
         client.getOutputStream().write("early".getBytes(StandardCharsets.US_ASCII));
@@ -187,10 +133,9 @@ class AppProxyTest {
         assertEquals(5, line.get("bytes_out").asLong());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void serverResetReachesTheAppAsReset(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void serverResetReachesTheAppAsReset() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address());
         Socket far = server.next();
@@ -206,10 +151,9 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void appResetReachesTheServerAsReset(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void appResetReachesTheServerAsReset() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address());
         Socket far = server.next();
@@ -239,10 +183,9 @@ class AppProxyTest {
         assertEquals(1, p.audit.size());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void refusedDialResetsTheAppAndNamesTheFailure(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void refusedDialResetsTheAppAndNamesTheFailure() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         int port = freePort(NOWHERE);
         assertReset(() -> p.connect(new InetSocketAddress(NOWHERE, port)).getInputStream().read());
 
@@ -256,10 +199,9 @@ class AppProxyTest {
         assertEquals(0, p.traffic.totals().open());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void unansweredDialTimesOutAndResetsTheApp(Route route) throws Exception {
-        ProxyFixture p = new ProxyFixture(route.rates, Duration.ofMillis(500), AppProxy.IDLE_TIMEOUT,
+    @Test
+    void unansweredDialTimesOutAndResetsTheApp() throws Exception {
+        ProxyFixture p = new ProxyFixture(rates(0, 0), Duration.ofMillis(500), AppProxy.IDLE_TIMEOUT,
                 InetAddress.getLoopbackAddress());
         cleanup.add(p);
         // A listener that never accepts, its queue full (backlog 1 holds two): Linux drops further SYNs.
@@ -277,10 +219,9 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void idleConnectionIsClosedOnBothSides(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, Duration.ofMillis(300));
+    @Test
+    void idleConnectionIsClosedOnBothSides() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), Duration.ofMillis(300));
         OutsideServer server = queueing(OUTSIDE);
         Socket client = p.connect(server.address());
         Socket far = server.next();
@@ -290,51 +231,9 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
-    /**
-     * Bytes one way only keep the connection open, either way: on the splice path no handler sees
-     * them, and a download never reads on the app's side. A byte every 100 ms, for more than three
-     * idle timeouts down then up; then silence closes it.
-     */
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void aTrickleEitherWayIsNotIdle(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, Duration.ofMillis(300));
-        OutsideServer server = queueing(OUTSIDE);
-        Socket client = p.connect(server.address());
-        Socket far = server.next();
-        for (int i = 0; i < 20; i++) {
-            Socket from = i < 10 ? far : client;
-            Socket to = i < 10 ? client : far;
-            Thread.sleep(100);
-            from.getOutputStream().write(i);
-            assertEquals(i, to.getInputStream().read());
-        }
-        assertTrue(p.audit.isEmpty(), "closed while bytes went through: " + p.audit);
-        assertEquals(-1, client.getInputStream().read());
-        assertEquals(-1, far.getInputStream().read());
-        JsonNode line = p.awaitCloses(1).get(0);
-        assertEquals("idle for 0.3 s (no byte either way)", line.get("reason").asText());
-        assertEquals(10, line.get("bytes_in").asLong());
-        assertEquals(10, line.get("bytes_out").asLong());
-    }
-
-    /** The path each route takes: splicing only without a cap. */
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void onlyTheUncappedRouteSplices(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
-        OutsideServer server = queueing(OUTSIDE);
-        Socket client = p.connect(server.address());
-        Socket far = server.next();
-        client.getOutputStream().write('x');
-        assertEquals('x', far.getInputStream().read());
-        assertEquals(route == Route.SPLICED ? 1 : 0, p.instance.splicing());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void delayedAdmissionDialsAfterTheDelay(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void delayedAdmissionDialsAfterTheDelay() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         long delay = 400 * MS;
         long start = System.nanoTime();
@@ -390,10 +289,9 @@ class AppProxyTest {
         assertTrue(outSeconds >= 0.85 * ideal, "from the app: " + outSeconds + " s");
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void everyEndReleasesItsSlot(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void everyEndReleasesItsSlot() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer echo = OutsideServer.echo(OUTSIDE);
         cleanup.add(echo);
         int refused = freePort(NOWHERE);
@@ -419,10 +317,9 @@ class AppProxyTest {
         assertEquals(0, p.traffic.totals().open());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void aThousandConnectionsLeaveNoDescriptorOrChannelBehind(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void aThousandConnectionsLeaveNoDescriptorOrChannelBehind() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer echo = OutsideServer.echo(OUTSIDE);
         cleanup.add(echo);
         for (int i = 0; i < 20; i++) roundTrip(p, echo); // threads and pools settle
@@ -440,10 +337,9 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void closingTheInstanceResetsItsConnectionsAndTheListener(Route route) throws Exception {
-        ProxyFixture p = proxy(route.rates, AppProxy.IDLE_TIMEOUT);
+    @Test
+    void closingTheInstanceResetsItsConnectionsAndTheListener() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
         OutsideServer server = queueing(OUTSIDE);
         List<Socket> clients = new ArrayList<>();
         List<Socket> fars = new ArrayList<>();
@@ -473,12 +369,11 @@ class AppProxyTest {
         assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)), "fd " + fd + " still open");
     }
 
-    @ParameterizedTest
-    @EnumSource(Route.class)
-    void ipv6ListenerAndDestination(Route route) throws Exception {
+    @Test
+    void ipv6ListenerAndDestination() throws Exception {
         InetAddress v6 = ip("::1");
         assumeTrue(canBind(v6), "requires IPv6 on loopback (::1)");
-        ProxyFixture p = new ProxyFixture(route.rates, Duration.ofSeconds(5), AppProxy.IDLE_TIMEOUT, v6);
+        ProxyFixture p = new ProxyFixture(rates(0, 0), Duration.ofSeconds(5), AppProxy.IDLE_TIMEOUT, v6);
         cleanup.add(p);
         OutsideServer echo = OutsideServer.echo(v6);
         cleanup.add(echo);
@@ -549,15 +444,6 @@ class AppProxyTest {
             left -= n;
         }
         writing.get(60, TimeUnit.SECONDS);
-        return d.digest();
-    }
-
-    /** SHA-256 of all {@code s} reads up to its end of stream. */
-    private static byte[] untilEnd(Socket s) throws Exception {
-        MessageDigest d = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[64 << 10];
-        InputStream in = s.getInputStream();
-        for (int n; (n = in.read(buf)) >= 0; ) d.update(buf, 0, n);
         return d.digest();
     }
 
