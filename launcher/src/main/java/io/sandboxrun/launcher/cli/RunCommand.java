@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
                 + " namespaces; a fresh root holding only the app root (read-only, at /app), the interpreter's"
                 + " runtime (read-only) and one size-capped writable space /saetmp/<hash>/<app> (also /tmp);"
                 + " an unprivileged uid with no capabilities and no_new_privs; Landlock over the same whitelist."
-                + " No network except the sockets passed in with --listen.",
+                + " No network of its own: inbound through the sockets passed in with --listen; outbound, every"
+                + " connect() goes through the launcher, whose proxy relays the TCP --allow allows (rate-limited,"
+                + " audited) and refuses the rest.",
                 "Every option has an embedded default; --policy FILE sets them from YAML or JSON, and options"
                 + " override the file."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -193,8 +195,8 @@ public final class RunCommand implements Callable<Integer> {
             + " outbound connections, with K, M or G (e.g. 1M), or unlimited (or 0) (default: 10M, i.e. 10 MiB/s).")
     String bandwidthOut;
 
-    @Option(names = "--audit-log", paramLabel = "FILE", description = "Append one JSON line per connection decision"
-            + " and per closed connection to FILE (default: none).")
+    @Option(names = "--audit-log", paramLabel = "FILE", description = "Append one JSON line per connection decision,"
+            + " per closed connection (bytes each way, duration) and per DNS query to FILE (default: none).")
     String auditLog;
 
     @Option(names = "--result-json", paramLabel = "FILE", description = "Write how the run ended as JSON.")
