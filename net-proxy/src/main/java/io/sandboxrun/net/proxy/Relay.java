@@ -137,6 +137,7 @@ final class Relay {
     private void forward(boolean fromApp, ByteBuf b) {
         int n = b.readableBytes();
         Channel to = fromApp ? out : app;
+        EpollRegistrationRepair.beforeWrite(to);
         to.write(b).addListener(w -> {
             if (w.isSuccess()) {
                 counted(fromApp, n);
@@ -162,6 +163,7 @@ final class Relay {
      */
     private void passFin(boolean fromApp) {
         DuplexChannel to = (DuplexChannel) (fromApp ? out : app);
+        EpollRegistrationRepair.beforeWrite(to);
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(w -> {
             if (ended || !w.isSuccess()) return; // a failed write has reset the relay already
             to.shutdownOutput().addListener(s -> {

@@ -97,6 +97,65 @@ class AppProxyTest {
         assertEquals(0, p.limiter.open());
     }
 
+    /**
+     * A request ended by the app's half-close, then an answer far larger than the socket buffers,
+     * read late: writing towards a side whose input has ended must still wait for room. (Netty
+     * 4.2.18 drops such a channel from epoll when its interest falls to none, and then fails the
+     * wait for room; the relay registers it afresh: see Relay.)
+     */
+    @Test
+    void aLargeAnswerAfterTheAppsHalfCloseArrivesWhole() throws Exception {
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
+        OutsideServer server = queueing(OUTSIDE);
+        Socket client = p.connect(server.address());
+        Socket far = server.next();
+        int size = 16 << 20;
+        byte[] answer = random(size, 7);
+
+        client.getOutputStream().write("GET".getBytes(StandardCharsets.US_ASCII));
+        client.shutdownOutput();
+        assertEquals("GET", text(far.getInputStream().readAllBytes()));
+        Future<?> sending = threads.submit(() -> {
+            far.getOutputStream().write(answer);
+            far.close();
+            return null;
+        });
+        Thread.sleep(300); // the proxy's queue towards the app fills while the app does not read
+        assertArrayEquals(sha256(answer), sha256(client.getInputStream().readAllBytes()));
+        sending.get(60, TimeUnit.SECONDS);
+        JsonNode line = p.awaitCloses(1).get(0);
+        assertEquals("both sides closed", line.get("reason").asText());
+        assertEquals(size, line.get("bytes_in").asLong());
+    }
+
+    /** The mirror: the destination half-closes first, then the app sends far more than the buffers hold. */
+    @Test
+    void aLargeUploadAfterTheDestinationsHalfCloseArrivesWhole() throws Exception {
+        assertTrue(EpollRegistrationRepair.active(), "the repair of Netty's emptied registrations works with this Netty");
+        ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
+        OutsideServer server = queueing(OUTSIDE);
+        Socket client = p.connect(server.address());
+        Socket far = server.next();
+        int size = 16 << 20;
+        byte[] upload = random(size, 8);
+
+        far.getOutputStream().write("ready".getBytes(StandardCharsets.US_ASCII));
+        far.shutdownOutput();
+        assertEquals("ready", text(client.getInputStream().readAllBytes()));
+        Future<?> sending = threads.submit(() -> {
+            client.getOutputStream().write(upload);
+            client.close();
+            return null;
+        });
+        Thread.sleep(300); // the proxy's queue towards the destination fills while it does not read
+        assertArrayEquals(sha256(upload), sha256(far.getInputStream().readAllBytes()));
+        sending.get(60, TimeUnit.SECONDS);
+        far.close();
+        JsonNode line = p.awaitCloses(1).get(0);
+        assertEquals("both sides closed", line.get("reason").asText());
+        assertEquals(size, line.get("bytes_out").asLong());
+    }
+
     @Test
     void halfCloseLetsTheServerAnswerAfterTheClientsEnd() throws Exception {
         ProxyFixture p = proxy(rates(0, 0), AppProxy.IDLE_TIMEOUT);
