@@ -151,13 +151,16 @@ def op_upload(host, port, n):
     return {"sent_sha256": h.hexdigest(), "sent": n, "reply": reply, "transfer": time.monotonic() - t0}
 
 
-def op_download(host, port, n):
-    """Asks the source server for n bytes; reads to EOF."""
+def op_download(host, port, n, half_close=False):
+    """Asks the source server for n bytes (then half-closes, if asked); reads to EOF."""
     h = hashlib.sha256()
     count = 0
     t0 = time.monotonic()
     with dial(host, port, timeout=60) as s:
         s.sendall(b"%d\n" % int(n))
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+            time.sleep(0.3)  # the answer piles up in the proxy while the app does not read
         while True:
             b = s.recv(1 << 16)
             if not b:
@@ -347,6 +350,7 @@ def op_sleep(seconds):
 
 OPS = {"echo": op_echo, "connect": op_connect, "urllib": op_urllib, "httpclient": op_httpclient,
        "asyncio": op_asyncio, "nonblock": op_nonblock, "upload": op_upload, "download": op_download,
+       "halfclose-download": lambda host, port, n: op_download(host, port, n, half_close=True),
        "halfclose": op_halfclose, "sockopt": op_sockopt, "udp": op_udp, "raw": op_raw, "packet": op_packet,
        "proxyport": op_proxyport, "burst": op_burst, "concurrent": op_concurrent, "soak": op_soak,
        "resolve": op_resolve, "resolve-echo": op_resolve_echo, "sleep": op_sleep}

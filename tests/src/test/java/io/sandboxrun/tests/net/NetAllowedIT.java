@@ -138,6 +138,20 @@ class NetAllowedIT {
                 up.get("transfer").asDouble(), down.get("transfer").asDouble());
     }
 
+    /**
+     * The request ends with the app's shutdown(SHUT_WR), then 16 MiB come back while the app
+     * waits before reading: the relay keeps writing towards a half-closed side (see
+     * EpollRegistrationRepair for the Netty bug this once hit).
+     */
+    @Test
+    void aLargeAnswerAfterTheAppsHalfCloseArrivesWhole() {
+        int downloads = source.digests.size();
+        NetSandbox.Probe p = net.run("net-halfdown", net.network(rule(source)), "halfclose-download " + source.at() + " " + MB16);
+        JsonNode down = p.ok(0);
+        assertEquals(MB16, down.get("received").asInt(), p.toString());
+        assertEquals(source.digests.get(downloads), down.get("received_sha256").asText(), "what the app got");
+    }
+
     @Test
     void socketOptionsSetBeforeConnectAreKept() {
         NetSandbox.Probe p = net.run("net-sockopt", net.network(rule(echo)), "sockopt " + echo.at());
