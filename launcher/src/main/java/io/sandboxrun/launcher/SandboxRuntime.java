@@ -246,7 +246,8 @@ public final class SandboxRuntime implements AutoCloseable {
                 var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
                 DenialLog denials = new DenialLog();
                 SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, net.map(InstanceNetwork::connectHandler).orElse(null), line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+                        denials, net.map(InstanceNetwork::connectHandler).orElse(null),
+                        line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan, seccomp, cgroup.protections(), policy.network()),
                         listen.stream().map(ListenSockets.Opened::describe).toList(),
