@@ -52,4 +52,10 @@ public sealed interface CgroupDriver permits CgroupV2Driver, CgroupV1Driver {
     List<Integer> pids(CgroupHandle h);
 
     void remove(CgroupHandle h);
+
+    /**
+     * Removes the roots (and the marked directories above them) that hold no instance any more;
+     * for a launcher that ends, and for gc. Never touches an unmarked directory.
+     */
+    void removeEmptyRoots();
 }

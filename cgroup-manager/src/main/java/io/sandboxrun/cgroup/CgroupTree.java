@@ -92,7 +92,8 @@ final class CgroupTree {
 
     /**
      * Removes the instance directories (waiting for the last processes to leave), then each app
-     * directory that is empty; the root stays for the next launch. Only marked directories.
+     * directory that is empty; the root stays for the next launch ({@link #removeEmptyRoots} goes
+     * when the runtime closes). Only marked directories.
      *
      * @throws CgroupException when a directory stays busy past the timeout
      */
@@ -111,6 +112,21 @@ final class CgroupTree {
             if (fs.marker(app).filter(Owner.SHARED::equals).isPresent()) fs.rmdir(app);
         }
         if (failure != null) throw failure;
+    }
+
+    /**
+     * Removes each root, and the directories above it that this project made (marked shared),
+     * while they are empty: a launcher that ends leaves nothing in cgroups it did not create. A
+     * root that still holds an app directory stays (rmdir fails); a concurrent create that loses
+     * its root on the way retries ({@link #create}).
+     */
+    void removeEmptyRoots() {
+        for (Path root : roots.values()) {
+            for (Path dir = root; dir != null && fs.marker(dir).filter(Owner.SHARED::equals).isPresent();
+                 dir = dir.getParent()) {
+                if (fs.rmdir(dir) != 0) break;
+            }
+        }
     }
 
     private void rmdirWaiting(Path dir) {

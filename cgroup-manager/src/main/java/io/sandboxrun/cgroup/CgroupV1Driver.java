@@ -49,6 +49,8 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     @Override public List<Path> roots() { return List.copyOf(tree.roots().values()); }
 
+    @Override public void removeEmptyRoots() { tree.removeEmptyRoots(); }
+
     @Override
     public java.util.Set<String> limitControllers() {
         java.util.Set<String> s = new java.util.TreeSet<>();

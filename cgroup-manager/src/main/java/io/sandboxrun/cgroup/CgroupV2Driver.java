@@ -41,6 +41,8 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     @Override public List<Path> roots() { return List.copyOf(tree.roots().values()); }
 
+    @Override public void removeEmptyRoots() { tree.removeEmptyRoots(); }
+
     @Override
     public String describe() {
         Path root = tree.roots().get(unified);

@@ -254,6 +254,24 @@ class CgroupV2DriverTest {
     }
 
     @Test
+    void removeEmptyRootsRemovesOurEmptyRootOnlyAndNeverAnUnmarkedParent() {
+        CgroupDriver d = driver();
+        CgroupHandle h = create(d, "web", "i1");
+        d.removeEmptyRoots();
+        assertTrue(Files.isDirectory(root.resolve("app-web/i1")), "a root with an instance stays");
+        h.close();
+        d.removeEmptyRoots();
+        assertFalse(Files.exists(root));
+        assertTrue(Files.isDirectory(mount), "the mount point carries no mark of ours");
+        assertEquals(Map.of(), fs.marks);
+        create(d, "web", "i2").close();   // the next launch makes the root again
+        assertTrue(Files.isDirectory(root));
+        fs.marks.remove(root);            // a root someone else made: never removed
+        d.removeEmptyRoots();
+        assertTrue(Files.isDirectory(root));
+    }
+
+    @Test
     void unmarkedDirectoriesAreNeverListedOpenedOrRemoved() {
         CgroupDriver d = driver();
         CgroupHandle h = create(d, "web", "i1");

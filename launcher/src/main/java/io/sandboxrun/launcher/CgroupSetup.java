@@ -122,6 +122,21 @@ final class CgroupSetup {
         });
     }
 
+    /**
+     * When the runtime ends (its instances gone): removes the roots it used that no instance is
+     * left in, so that a launcher leaves nothing behind in its own cgroups; {@code warn} hears
+     * what could not be removed.
+     */
+    void close(Consumer<String> warn) {
+        for (Optional<CgroupDriver> d : drivers.values()) {
+            try {
+                d.ifPresent(CgroupDriver::removeEmptyRoots);
+            } catch (CgroupException e) {
+                warn.accept("cgroup roots left behind: " + e.getMessage());
+            }
+        }
+    }
+
     /** The limits in words, app then instance: {@code app memory 256M, pids 1024; instance cpus 0.5}. */
     static String describe(Policy policy) {
         String app = words(policy.limits()), inst = words(policy.instanceLimits());

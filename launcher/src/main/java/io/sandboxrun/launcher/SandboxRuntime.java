@@ -344,6 +344,7 @@ public final class SandboxRuntime implements AutoCloseable {
             if (notifications != null) notifications.close();
         }
         network.close();
+        cgroups.close(warn);
         spawner.shutdownNow();
     }
 

@@ -46,6 +46,7 @@ final class GcCommand implements Callable<Integer> {
             Path state = stateDir == null ? PolicyDefaults.STATE_DIR : PolicyValues.absolutePath("--state-dir", stateDir);
             CgroupDriver d = InstanceRegistry.driver(root.root);
             Recovery.Report cg = Recovery.reap(d, out::println);
+            d.removeEmptyRoots();
             Recovery.Report fs = Recovery.reclaimSpaces(new TmpSpace(MountSyscalls.system()), state, out::println);
             cg.failures().forEach(f -> err.println("sandbox-run: " + f));
             fs.failures().forEach(f -> err.println("sandbox-run: " + f));

@@ -111,6 +111,27 @@ class CliIT {
         assertTrue(r.out().contains("landlock:") && r.out().contains("user namespaces:"), r.out());
     }
 
+    /** A launcher that ends leaves no cgroup behind: not the instance's, not the app's, not the root it made. */
+    @Test
+    void aFinishedRunLeavesNoCgroupRoot() throws Exception {
+        String root = "/sandbox-run-cli-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Path pids = Path.of("/sys/fs/cgroup/pids" + root), unified = Path.of("/sys/fs/cgroup/unified" + root);
+        try {
+            Result r = run(h.appRoot, "--app-root", h.appRoot.toString(), "--cgroup", "required", "--cgroup-root", root,
+                    "--state-dir", h.stateDir.toString(), "--", "/bin/true");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertFalse(Files.exists(pids), "the pids root " + pids + " is gone");
+            assertFalse(Files.exists(unified), "the cgroup2 root " + unified + " is gone");
+        } finally {
+            // Whatever a failed run left, in every hierarchy (the test made this root name up).
+            try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path p : hierarchies.map(x -> Path.of(x + root)).filter(Files::isDirectory).toList()) {
+                    io.sandboxrun.core.linux.Dirs.rmdir(p.toString());
+                }
+            }
+        }
+    }
+
     static Stream<String> corpus() throws IOException {
         try (Stream<Path> s = Files.list(CORPUS)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".expected")).sorted().toList().stream();
