@@ -27,7 +27,6 @@ public final class AppNetwork implements AutoCloseable {
     private final AuditLog audit;
     private final AppProxy proxy;
     private final DnsForwarder dns;   // null when there is no resolver to forward to
-    private final String dnsProblem;
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Runnable onIdle = () -> { };
 
@@ -48,15 +47,12 @@ public final class AppNetwork implements AutoCloseable {
         }
         this.proxy = new AppProxy(app, policy.rates(), limiter, audit, group, AppProxy.CONNECT_TIMEOUT, AppProxy.IDLE_TIMEOUT);
         DnsForwarder d = null;
-        String problem = null;
         try {
             d = new DnsForwarder(app, policy.allow(), policy.dns(), names, audit, group);
         } catch (IllegalStateException e) {
-            problem = e.getMessage();
-            warn.accept("app=" + app + " DNS: " + problem + "; names do not resolve inside the sandbox");
+            warn.accept("app=" + app + " DNS: " + e.getMessage() + "; names do not resolve inside the sandbox");
         }
         this.dns = d;
-        this.dnsProblem = problem;
     }
 
     private static String why(IOException e, java.nio.file.Path p) {
@@ -109,9 +105,6 @@ public final class AppNetwork implements AutoCloseable {
         }
         return dns.attach(instance, udp.release(), tcp.release());
     }
-
-    /** Why names do not resolve in this app's sandboxes, or null when they do. */
-    public String dnsProblem() { return dnsProblem; }
 
     @Override
     public void close() {

@@ -98,11 +98,6 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
         return four;
     }
 
-    /** The loopback address a socket of {@code domain} is bound to before it is connected to the proxy. */
-    public InetAddress bindAddressFor(int domain) {
-        return listenerFor(domain).getAddress();
-    }
-
     /** A TCP connect that stayed on the sandbox's own loopback. */
     public void local(InetSocketAddress asked, String reason) {
         local.increment();

@@ -96,7 +96,8 @@ public final class ConnectRedirect implements NotificationHandler {
             InetSocketAddress local = Sockets.localAddress(socket).inet().orElse(null);
             int port = local == null ? 0 : local.getPort();
             if (port == 0) {
-                Sockets.bind(socket, new InetSocketAddress(net.bindAddressFor(domain), 0));
+                // The listener's own address: the proxy then sees the app's socket under it.
+                Sockets.bind(socket, new InetSocketAddress(listener.getAddress(), 0));
                 port = Sockets.localAddress(socket).inet().orElseThrow().getPort();
             }
             // Before connect: the proxy may accept before this thread runs again.

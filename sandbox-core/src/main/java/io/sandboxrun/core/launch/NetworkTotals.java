@@ -9,6 +9,4 @@ package io.sandboxrun.core.launch;
  * @param bytesIn  bytes relayed towards the app
  * @param bytesOut bytes relayed from the app
  */
-public record NetworkTotals(long allowed, long denied, long local, long bytesIn, long bytesOut) {
-    public static final NetworkTotals NONE = new NetworkTotals(0, 0, 0, 0, 0);
-}
+public record NetworkTotals(long allowed, long denied, long local, long bytesIn, long bytesOut) {}

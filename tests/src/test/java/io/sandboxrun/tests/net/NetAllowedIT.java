@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * it uses, with its data intact and its socket's semantics (non-blocking connect, half-close,
  * options) kept; the audit log has a line for the decision and one for the closed connection.
  */
-@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD})
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD, Feature.PIDFD_GETFD})
 class NetAllowedIT {
     static final int MB16 = 16 << 20;
     static NetSandbox net;

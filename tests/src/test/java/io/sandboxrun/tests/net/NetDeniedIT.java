@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * UDP, raw and packet sockets get nowhere; the proxy's own listener, reached directly, relays
  * nothing. Denials of addresses outside loopback: NetMetadataNetnsIT, where nothing can be dialled.
  */
-@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD})
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD, Feature.PIDFD_GETFD})
 class NetDeniedIT {
     static NetSandbox net;
     /** The allowed one (proves the proxy works in the same run), then listeners that must see nothing. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Host rules: the sandbox's resolver answers only the names a rule allows (from the upstream the
  * policy names), and the answer's addresses are reachable for the answer's TTL, not after.
  */
-@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD})
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD, Feature.PIDFD_GETFD})
 class NetDnsIT {
     static NetSandbox net;
     static FakeDns dns;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * second namespace that holds both addresses and listens on them. A wildcard rule reaches
  * neither; a rule naming the private range reaches that one.
  */
-@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD})
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD, Feature.PIDFD_GETFD})
 class NetMetadataNetnsIT {
     static final String ID = UUID.randomUUID().toString().substring(0, 8);
     /** The launcher's namespace, and the one with the "metadata service" and the private host. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * A thousand proxied connections in a row leave the launcher (this JVM, which runs the sandboxes
  * and the proxy) with no more open fds, threads or heap than before.
  */
-@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD})
+@Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.PIDFD, Feature.PIDFD_GETFD})
 class NetSoakIT {
     static final int CONNECTIONS = 1000;
     static final int FD_SLACK = 5, THREAD_SLACK = 2;
