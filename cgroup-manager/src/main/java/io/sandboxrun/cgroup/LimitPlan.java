@@ -59,7 +59,7 @@ public record LimitPlan(List<CgroupWrite> writes, List<Unenforced> unenforced) {
         }
         if (l.io() != null) {
             for (IoLimit io : l.io()) {
-                String dev = io.major() + ":" + io.minor();
+                String dev = io.device();
                 if (v2) {
                     StringBuilder b = new StringBuilder(dev);
                     append(b, "rbps", io.rbps());

@@ -92,7 +92,7 @@ class CgroupV1DriverTest {
         CgroupDriver d = hybrid();
         CgroupHandle h = d.create(path(), owner());
         List<Unenforced> u = h.apply(Limits.none().withPids(100L), new Limits(64L << 20, 1L << 20, 250, 200, 10L,
-                List.of(new IoLimit(8, 0, null, 4096L, null, null))));
+                List.of(new IoLimit("8:0", null, 4096L, null, null))));
         assertEquals(List.of("memory-high"), u.stream().map(Unenforced::limit).toList());
         Map<String, List<String>> byMount = fs.writes.stream().collect(Collectors.groupingBy(
                 w -> tmp.relativize(w.file()).getName(0).toString(), java.util.LinkedHashMap::new,

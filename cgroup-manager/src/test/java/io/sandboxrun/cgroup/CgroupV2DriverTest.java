@@ -103,7 +103,7 @@ class CgroupV2DriverTest {
 
         Limits appLimits = Limits.none().withMemory(1024 * MIB).withPids(512L);
         Limits instLimits = new Limits(256 * MIB, 200 * MIB, 500, 50, 64L,
-                List.of(new IoLimit(8, 0, 1048576L, null, null, 300L)));
+                List.of(new IoLimit("8:0", 1048576L, null, null, 300L)));
         assertEquals(List.of(), h.apply(appLimits, instLimits));
 
         assertEquals(List.of(
@@ -129,7 +129,7 @@ class CgroupV2DriverTest {
         CgroupHandle h = create(d, "web", "i1");
         fs.writes.clear();
         Limits max = new Limits(Limits.UNLIMITED, Limits.UNLIMITED, Limits.CPU_UNLIMITED, null, Limits.UNLIMITED,
-                List.of(new IoLimit(8, 0, Limits.UNLIMITED, null, null, null)));
+                List.of(new IoLimit("8:0", Limits.UNLIMITED, null, null, null)));
         assertEquals(List.of(), h.apply(Limits.none(), max));
         assertEquals(List.of("memory.max <- max", "memory.swap.max <- max", "memory.high <- max", "cpu.max <- max 100000",
                 "pids.max <- max", "io.max <- 8:0 rbps=max"), fs.writesUnder(root.resolve("app-web/i1")));
@@ -152,7 +152,7 @@ class CgroupV2DriverTest {
         CgroupHandle h = create(d, "web", "i1");
         fs.writes.clear();
         List<Unenforced> u = h.apply(Limits.none(), new Limits(64 * MIB, null, 500, 20, 10L,
-                List.of(new IoLimit(8, 0, 1L, null, null, null))));
+                List.of(new IoLimit("8:0", 1L, null, null, null))));
         assertEquals(List.of("cpus", "cpu-weight", "io"), u.stream().map(Unenforced::limit).toList());
         assertTrue(u.get(0).reason().startsWith("the cpu controller does not reach " + root.resolve("app-web/i1")),
                 u.get(0).reason());

@@ -113,8 +113,8 @@ class LimitPlanTest {
     @Test
     void ioV2OneLinePerDevice() {
         Limits l = Limits.none().withIo(List.of(
-                new IoLimit(8, 0, 1048576L, MAX, null, 120L),
-                new IoLimit(259, 1, null, null, 500L, null)));
+                new IoLimit("8:0", 1048576L, MAX, null, 120L),
+                new IoLimit("259:1", null, null, 500L, null)));
         assertEquals(List.of(w("io", "io", "io.max", "8:0 rbps=1048576 wbps=max wiops=120"),
                         w("io", "io", "io.max", "259:1 riops=500")),
                 LimitPlan.of(l, true).writes());
@@ -123,8 +123,8 @@ class LimitPlanTest {
     @Test
     void ioV1OneWritePerDeviceAndDirection() {
         Limits l = Limits.none().withIo(List.of(
-                new IoLimit(8, 0, 1048576L, MAX, null, 120L),
-                new IoLimit(259, 1, null, null, 500L, null)));
+                new IoLimit("8:0", 1048576L, MAX, null, 120L),
+                new IoLimit("259:1", null, null, 500L, null)));
         assertEquals(List.of(w("io", "blkio", "blkio.throttle.read_bps_device", "8:0 1048576"),
                         w("io", "blkio", "blkio.throttle.write_bps_device", "8:0 0"),
                         w("io", "blkio", "blkio.throttle.write_iops_device", "8:0 120"),
@@ -134,7 +134,7 @@ class LimitPlanTest {
 
     @Test
     void everyLimitInPolicyOrder() {
-        Limits all = new Limits(512 * MIB, 384 * MIB, 1500, 200, 64L, List.of(new IoLimit(8, 16, null, 2097152L, null, null)));
+        Limits all = new Limits(512 * MIB, 384 * MIB, 1500, 200, 64L, List.of(new IoLimit("8:16", null, 2097152L, null, null)));
         assertEquals(new LimitPlan(List.of(
                         w("memory", "memory", "memory.max", "536870912"),
                         opt("memory", "memory", "memory.swap.max", "0"),

@@ -47,7 +47,7 @@ class TmpSpaceTest {
 
     private Policy policy(String app) {
         Policy p = Policies.of(app, Path.of("/srv/apps/" + app), List.of("python3"), List.of(), Map.of(), state);
-        return Policies.withUser(p, new Policy.Identity(uid, gid, base, 65536));
+        return Policies.withUser(p, new Policy.Identity(uid, gid, (long) base, 65536));
     }
 
     private Path dir(String app) {

@@ -75,7 +75,7 @@ class CgroupSetupTest {
     @Test
     void limitsInWords() {
         Limits app = new Limits(Limits.UNLIMITED, 200L << 20, 1500, 50, 64L,
-                List.of(new IoLimit(8, 0, null, 10L << 20, null, 100L)));
+                List.of(new IoLimit("8:0", null, 10L << 20, null, 100L)));
         Policy p = policy(CgroupPolicy.Mode.BEST_EFFORT, app).withInstanceLimits(Limits.none().withPids(Limits.UNLIMITED));
 
         assertEquals("app memory max, memory-high 200M, cpus 1.5, cpu-weight 50, pids 64, io 8:0 wbps=10485760"

@@ -71,10 +71,9 @@ public final class Harness implements AutoCloseable {
 
     public Policy policy(String app, Path root, List<String> command, LandlockMode landlock, long tmpSize,
                          List<ListenAddress> listen, List<Path> roBinds, Map<String, String> env) {
-        return new Policy(app, root, command, env, "/usr/local/bin:/usr/bin:/bin", "sandbox", tmpSize, landlock,
-                listen, roBinds, Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
-                new Policy.Identity(1000, 1000, 200000, 65536), stateDir, "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK);
+        return PolicyDefaults.embedded(root).with("app", app).withCommand(command).with("env", env)
+                .with("tmp-size", tmpSize).withLandlock(landlock).with("listen", listen).with("ro-binds", roBinds)
+                .with("state-dir", stateDir);
     }
 
     /** What a finished run printed and how it ended. */

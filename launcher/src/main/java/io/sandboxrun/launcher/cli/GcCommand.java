@@ -43,7 +43,7 @@ final class GcCommand implements Callable<Integer> {
             return 125;
         }
         try {
-            Path state = stateDir == null ? PolicyDefaults.STATE_DIR : PolicyValues.absolutePath("--state-dir", stateDir);
+            Path state = stateDir == null ? PolicyDefaults.embedded(Path.of("")).stateDir() : PolicyValues.absolutePath("--state-dir", stateDir);
             CgroupDriver d = InstanceRegistry.driver(root.root);
             Recovery.Report cg = Recovery.reap(d, out::println);
             d.removeEmptyRoots();

@@ -35,10 +35,11 @@ class RunCommandTest {
     void withoutOptionsTheDefaultsHold() {
         Policy p = resolve("--", "true");
 
-        assertEquals(PolicyDefaults.CGROUP, p.cgroup());
-        assertEquals(PolicyDefaults.LIMITS, p.limits());
-        assertEquals(PolicyDefaults.INSTANCE_LIMITS, p.instanceLimits());
-        assertEquals(PolicyDefaults.NETWORK, p.network());
+        Policy defaults = PolicyDefaults.embedded(Path.of(""));
+        assertEquals(defaults.cgroup(), p.cgroup());
+        assertEquals(defaults.limits(), p.limits());
+        assertEquals(defaults.instanceLimits(), p.instanceLimits());
+        assertEquals(defaults.network(), p.network());
     }
 
     @Test
@@ -49,7 +50,7 @@ class RunCommandTest {
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.REQUIRED, "/sandbox-run"), p.cgroup());
         assertEquals(new Limits(256 * M, 200 * M, 500, 50, Limits.UNLIMITED, List.of(
-                new IoLimit(8, 0, null, 10 * M, 100L, null), new IoLimit(8, 16, Limits.UNLIMITED, null, null, null))),
+                new IoLimit("8:0", null, 10 * M, 100L, null), new IoLimit("8:16", Limits.UNLIMITED, null, null, null))),
                 p.limits());
         assertEquals(Limits.none(), p.instanceLimits());
     }
@@ -69,7 +70,7 @@ class RunCommandTest {
         Policy p = resolve("--policy", file.toString(), "--pids", "200", "--io-max", "8:16:wiops=5");
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, null), p.cgroup());
-        assertEquals(new Limits(512 * M, null, null, null, 200L, List.of(new IoLimit(8, 16, null, null, null, 5L))),
+        assertEquals(new Limits(512 * M, null, null, null, 200L, List.of(new IoLimit("8:16", null, null, null, 5L))),
                 p.limits());
         assertEquals(Limits.none().withMemory(128 * M), p.instanceLimits());
     }
@@ -82,12 +83,12 @@ class RunCommandTest {
                 "--net-concurrent", "65536", "--bandwidth-in", "unlimited", "--bandwidth-out", "512K",
                 "--audit-log", "logs/audit.jsonl", "--", "true");
 
-        assertEquals(new NetworkPolicy(
+        assertEquals(new NetworkPolicy(NetworkPolicy.Outbound.PROXY,
                 List.of(new NetRule.Tcp(ip("10.0.0.0"), 8, 443, 443), new NetRule.Tcp(ip("2001:db8::"), 32, 8000, 8100),
                         new NetRule.Host("*.example.com", 1, 65535)),
                 new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53),
                         new InetSocketAddress(ip("2001:db8::53"), 5353)), true),
-                new NetworkPolicy.Rates(5, 2, NetworkPolicy.OverLimit.DELAY, 65536, 0, 512L << 10),
+                new NetworkPolicy.Rates(5, 2, NetworkPolicy.OverLimit.DELAY, 65536, 0L, 512L << 10),
                 Path.of("").toAbsolutePath().resolve("logs/audit.jsonl")), p.network());
     }
 
@@ -105,7 +106,7 @@ class RunCommandTest {
         Policy p = resolve("--policy", file.toString(), "--allow", "tcp:192.0.2.0/24", "--net-burst", "50",
                 "--bandwidth-in", "2M");
 
-        assertEquals(new NetworkPolicy(List.of(new NetRule.Tcp(ip("192.0.2.0"), 24, 1, 65535)),
+        assertEquals(new NetworkPolicy(NetworkPolicy.Outbound.PROXY, List.of(new NetRule.Tcp(ip("192.0.2.0"), 24, 1, 65535)),
                 new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53)), true),
                 new NetworkPolicy.Rates(5, 50, NetworkPolicy.OverLimit.REFUSE, 256, 2L << 20, 1L << 20),
                 tmp.resolve("audit.jsonl")), p.network());
@@ -202,7 +203,7 @@ class RunCommandTest {
                 "(default: best-effort)", "--allow=RULE", "--dns-upstream=ADDR", "--dns-any-name", "--net-rate=N",
                 "--net-burst=N", "--net-over-limit=ACTION", "--net-concurrent=N", "--bandwidth-in=RATE",
                 "--bandwidth-out=RATE", "--audit-log=FILE", "(default: 20)", "(default: 40)", "(default: refuse)",
-                "(default: 256)", "(default: 10M, i.e. 10 MiB/s)", "Default: none, every connection is refused",
+                "(default: 256)", "(default: 10M)", "(default: none; default deny: every connection is refused)",
                 "169.254.169.254", "private ranges are refused even under a wildcard", "(default: none)")) {
             assertTrue(help.contains(s), "no " + s + " in --help:\n" + out);
         }

@@ -16,7 +16,7 @@ class ConnectLimiterTest {
     private long now = 1_000_000 * MS; // any start: only differences count
 
     private ConnectLimiter limiter(int perSecond, int burst, OverLimit over, int concurrent) {
-        return new ConnectLimiter(new NetworkPolicy.Rates(perSecond, burst, over, concurrent, 0, 0), () -> now);
+        return new ConnectLimiter(new NetworkPolicy.Rates(perSecond, burst, over, concurrent, 0L, 0L), () -> now);
     }
 
     @Test

@@ -10,7 +10,17 @@ package io.sandboxrun.core.policy;
  *             hierarchy (e.g. {@code /sandbox-run}); {@code null}: a {@code sandbox-run} child of
  *             the launcher's own cgroup
  */
-public record CgroupPolicy(Mode mode, String root) {
+public record CgroupPolicy(
+        @Setting(kind = Kind.CGROUP_MODE, option = "--cgroup", byDefault = "best-effort",
+                because = "limits wherever the host offers cgroups, a warning where it does not",
+                help = "off, best-effort or required: whether instances run in cgroups, and whether a limit the host"
+                        + " cannot enforce is a warning or an error before the app starts.")
+        Mode mode,
+        @Setting(kind = Kind.CGROUP_ROOT, option = "--cgroup-root",
+                because = "a sandbox-run child of the launcher's own cgroup, in every hierarchy",
+                help = "Absolute cgroup path to create the apps' cgroups under, the same in every hierarchy,"
+                        + " e.g. /sandbox-run.")
+        String root) {
     public enum Mode {
         OFF, BEST_EFFORT, REQUIRED;
 

@@ -111,7 +111,13 @@ public final class CgroupValues {
 
     /** One rate of an io throttle ({@link #IO_KEYS}): bytes per second as a size, or a count of operations; or max. */
     public static long ioRate(String field, String key, String text) {
-        return ioRate(field, key, text, PolicyValues.quote(text));
+        return ioRate(field, key.endsWith("bps"), text, PolicyValues.quote(text));
+    }
+
+    /** {@link #device} as cgroup files write it: {@code MAJOR:MINOR}. */
+    public static String deviceNumber(String field, String text) {
+        int[] d = device(field, text);
+        return d[0] + ":" + d[1];
     }
 
     /**
@@ -169,9 +175,9 @@ public final class CgroupValues {
                         + " is not KEY=VALUE with KEY rbps, wbps, riops or wiops" + hint);
             }
             if (rates[i] != null) throw PolicyException.of(field, PolicyValues.quote(text) + " sets " + key + " twice");
-            rates[i] = ioRate(field, key, kv.substring(e + 1), PolicyValues.quote(kv));
+            rates[i] = ioRate(field, key.endsWith("bps"), kv.substring(e + 1), PolicyValues.quote(kv));
         }
-        return new IoLimit(dev[0], dev[1], rates[0], rates[1], rates[2], rates[3]);
+        return new IoLimit(dev[0] + ":" + dev[1], rates[0], rates[1], rates[2], rates[3]);
     }
 
     /** {@code limit} as written in a policy: {@code max}, or the number ({@code bytes} as a size word). */
@@ -253,9 +259,8 @@ public final class CgroupValues {
         return n;
     }
 
-    static long ioRate(String field, String key, String text, String shown) {
+    static long ioRate(String field, boolean bytes, String text, String shown) {
         if (text.equals(MAX)) return Limits.UNLIMITED;
-        boolean bytes = key.endsWith("bps");
         // 0 lifts the limit in v1 but reads as a rate in v2: ask for max, which says it plainly.
         String allowed = bytes ? "use bytes per second with K, M or G (e.g. 10M), 1 or more, or max"
                 : "use operations per second, 1 or more, or max";

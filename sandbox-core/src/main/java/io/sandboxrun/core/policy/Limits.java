@@ -14,7 +14,31 @@ import java.util.List;
  * @param pids       most tasks (processes and threads) at once
  * @param io         per-device throttles
  */
-public record Limits(Long memory, Long memoryHigh, Integer cpuMillis, Integer cpuWeight, Long pids, List<IoLimit> io) {
+public record Limits(
+        @Setting(kind = Kind.MEMORY, option = "--memory",
+                help = "Memory limit of the app, shared by its instances, without swap: 1M to 1024G (e.g. 256M),"
+                        + " or max.")
+        Long memory,
+        @Setting(kind = Kind.MEMORY, option = "--memory-high",
+                help = "Soft memory limit of the app: above it the kernel reclaims and throttles (cgroup v2 only);"
+                        + " 1M to 1024G, or max.")
+        Long memoryHigh,
+        @Setting(kind = Kind.CPUS, key = "cpus", option = "--cpus",
+                help = "CPU time of the app per second, in CPUs: 0.01 to 1024 (e.g. 0.5), or max.")
+        Integer cpuMillis,
+        @Setting(kind = Kind.CPU_WEIGHT, option = "--cpu-weight",
+                because = "the kernel's 100",
+                help = "CPU share of the app when CPUs are contended: 1 to 10000.")
+        Integer cpuWeight,
+        @Setting(kind = Kind.PIDS, option = "--pids", byDefault = "1024",
+                because = "a fork bomb stops there, a threaded web server never gets near",
+                help = "Most processes and threads of the app at once: 1 to 4194304, or max.")
+        Long pids,
+        @Setting(kind = Kind.IO, option = "--io-max",
+                help = "Throttle the app on a block device (repeatable; replaces the policy file's io list): DEV is"
+                        + " MAJOR:MINOR or a /dev path, KEY rbps or wbps (bytes per second, e.g. 10M), riops or wiops"
+                        + " (operations per second), a value may be max; e.g. 8:0:wbps=10M,riops=100.")
+        List<IoLimit> io) {
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final int CPU_UNLIMITED = Integer.MAX_VALUE;
 
@@ -22,26 +46,15 @@ public record Limits(Long memory, Long memoryHigh, Integer cpuMillis, Integer cp
         io = io == null ? null : List.copyOf(io);
     }
 
-    /** No limits. */
+    /** No limits (and no io throttles, rather than io unset). */
     public static Limits none() {
-        return new Limits(null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, List.of());
     }
 
     /** True when no field is set. */
     public boolean isEmpty() {
         return memory == null && memoryHigh == null && cpuMillis == null && cpuWeight == null && pids == null
-                && io == null;
-    }
-
-    /** These limits with each field that {@code top} sets replaced by its value. */
-    public Limits overlay(Limits top) {
-        return new Limits(
-                top.memory != null ? top.memory : memory,
-                top.memoryHigh != null ? top.memoryHigh : memoryHigh,
-                top.cpuMillis != null ? top.cpuMillis : cpuMillis,
-                top.cpuWeight != null ? top.cpuWeight : cpuWeight,
-                top.pids != null ? top.pids : pids,
-                top.io != null ? top.io : io);
+                && (io == null || io.isEmpty());
     }
 
     public Limits withMemory(Long v) { return new Limits(v, memoryHigh, cpuMillis, cpuWeight, pids, io); }

@@ -5,110 +5,147 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The resolved, validated policy of one app instance: defaults, then the policy file, then the
- * command line. Plain data; the feature modules turn it into plans.
+ * The policy of one app instance, and the table of its settings: each component is one setting
+ * ({@link Setting}) or one section of settings ({@link Section}), declared once here with its key,
+ * option, kind, default and help. Plain data; the feature modules turn it into plans.
  *
- * @param app        app name, {@code [a-z0-9][a-z0-9._-]{0,62}}
- * @param appRoot    host directory of the app's code, absolute and real; mounted read-only at
- *                   {@link #APP_DIR}
- * @param command    argv of the app; the first word is resolved through {@link #path}
- * @param env        variables the policy sets for the app (added to the fixed allowlist)
- * @param path       PATH inside the sandbox
- * @param hostname   host name inside the sandbox
- * @param tmpSize    size cap of the app's writable space, bytes
- * @param landlock   whether the Landlock second wall is off, best-effort or required
- * @param listen     sockets the launcher opens on the host and passes in as fds 3, 4, ...
- * @param roBinds    extra host paths made visible read-only at the same path
- * @param rlimits    resource limits set in the app before exec
- * @param user       the app's identity inside and its host uid range
- * @param stateDir   host directory for the runtime's state (per-app writable spaces)
- * @param seccomp    the seccomp profile: {@code auto} (python for python interpreters, default for
- *                   anything else), a bundled name ({@code default}, {@code python}, {@code strict})
- *                   or the absolute path of an OCI-format JSON profile
- * @param cgroup     whether instances get cgroups, how strictly, and under which root
- * @param limits     cgroup limits of the app, shared by all its instances
- * @param instanceLimits cgroup limits of each instance on its own
- * @param network    outbound connections: allow rules, DNS, rate limits, audit log
+ * <p>A policy resolved by {@link PolicyResolver} (or made by {@link PolicyDefaults#embedded}) has
+ * every setting that has a default set, lists and maps never null. The same record holds what one
+ * source sets ({@link PolicyLayer}): there, an unset setting is {@code null}.
  */
 public record Policy(
+        @Setting(kind = Kind.APP, option = "--app", byDefault = "app",
+                because = "one name for apps that do not say theirs",
+                help = "App name: [a-z0-9][a-z0-9._-]{0,62}. Instances of one app share its limits and writable space.")
         String app,
+        @Setting(kind = Kind.DIRECTORY, option = "--app-root", byDefault = ".",
+                because = "the working directory of the command line",
+                help = "The app's code, mounted read-only at /app, the working directory.")
         Path appRoot,
+        @Setting(kind = Kind.COMMAND,
+                help = "The app's argv; the first word resolves through path. On the command line: after --.")
         List<String> command,
+        @Setting(kind = Kind.ENV, option = "--env",
+                help = "Set a variable for the app (repeatable). The app gets only PATH, HOME, LANG, TMPDIR, USER,"
+                        + " LOGNAME and these, never the launcher's own environment.")
         Map<String, String> env,
+        @Setting(kind = Kind.SEARCH_PATH, byDefault = "/usr/local/bin:/usr/bin:/bin",
+                because = "where Debian's interpreters are",
+                help = "PATH inside the sandbox.")
         String path,
+        @Setting(kind = Kind.HOSTNAME, option = "--hostname", byDefault = "sandbox",
+                help = "Host name inside.")
         String hostname,
-        long tmpSize,
+        @Setting(kind = Kind.TMP_SIZE, option = "--tmp-size", byDefault = "64M",
+                because = "room for caches and uploads, not for filling the host's memory",
+                help = "Cap of the writable space /saetmp/<hash>/<app> (also /tmp), shared by the app's instances:"
+                        + " 1M to 64G.")
+        Long tmpSize,
+        @Setting(kind = Kind.LANDLOCK, option = "--landlock", byDefault = "best-effort",
+                because = "the mount namespace is the primary wall; Landlock adds a second where the kernel has it",
+                help = "The Landlock second wall: off, best-effort or required.")
         LandlockMode landlock,
+        @Setting(kind = Kind.LISTEN, option = "--listen",
+                help = "Open a listening socket on the host and pass it as fd 3, 4, ... with LISTEN_FDS/LISTEN_PID:"
+                        + " HOST:PORT, [V6]:PORT or unix:/PATH (repeatable).")
         List<ListenAddress> listen,
+        @Setting(kind = Kind.RO_BIND, key = "ro-binds", option = "--ro-bind",
+                help = "Also show this host path, read-only, at the same path (repeatable).")
         List<Path> roBinds,
+        @Setting(kind = Kind.RLIMITS, byDefault = {"nofile=1024", "core=0"}, group = Group.LIMITS,
+                because = "no core dumps of app memory on the host; fsize is left unset: the writable space's cap"
+                        + " gives ENOSPC, while an fsize limit would also kill an app whose stdout goes to a growing"
+                        + " log file",
+                help = "Resource limits set in the app before exec: NAME: VALUE, or NAME: {soft: S, hard: H}.")
         Map<Rlimit, RlimitValue> rlimits,
+        @Section(help = "The app's identity inside the sandbox and the host ids its user namespace maps to.",
+                group = Group.APP, options = false)
         Identity user,
+        @Setting(kind = Kind.ABSOLUTE_PATH, option = "--state-dir", byDefault = "/run/sandbox-run",
+                because = "runtime state belongs on a tmpfs that a reboot clears",
+                help = "Host directory for the runtime's state, such as the apps' writable spaces.")
         Path stateDir,
+        @Setting(kind = Kind.SECCOMP, option = "--seccomp", byDefault = "auto", group = Group.SECCOMP,
+                because = "python interpreters get the python allowlist, anything else the default denylist",
+                help = "Seccomp profile: auto (python for python interpreters, default otherwise), default, python,"
+                        + " strict, or an OCI/Docker JSON profile file.")
         String seccomp,
+        @Section(help = "Whether instances run in cgroups, how strictly, and under which root.",
+                example = "{mode: required}", group = Group.LIMITS)
         CgroupPolicy cgroup,
+        @Section(help = "Cgroup limits of the app, shared by all its instances.", group = Group.LIMITS)
         Limits limits,
+        @Section(help = "Cgroup limits of each instance on its own (keys as in limits; no defaults, no options).",
+                group = Group.LIMITS, options = false, defaults = false)
         Limits instanceLimits,
+        @Section(help = "Outbound connections: the proxy, allow rules, DNS, rate limits, audit log.",
+                group = Group.NETWORK)
         NetworkPolicy network) {
 
     /** Where the app root appears inside every sandbox; also the working directory. */
     public static final String APP_DIR = "/app";
 
     public Policy {
-        command = List.copyOf(command);
-        env = Map.copyOf(env);
-        listen = List.copyOf(listen);
-        roBinds = List.copyOf(roBinds);
-        rlimits = Map.copyOf(rlimits);
+        command = command == null ? null : List.copyOf(command);
+        env = env == null ? null : Map.copyOf(env);
+        listen = listen == null ? null : List.copyOf(listen);
+        roBinds = roBinds == null ? null : List.copyOf(roBinds);
+        rlimits = rlimits == null ? null : Map.copyOf(rlimits);
     }
+
+    /**
+     * This policy with the setting or section at {@code path} ({@code state-dir},
+     * {@code limits.pids}, {@code user}) set to {@code value}, of its type.
+     *
+     * @throws IllegalArgumentException for an unknown path or a value of another type
+     */
+    public Policy with(String path, Object value) {
+        PolicySchema schema = PolicySchema.policy();
+        if (schema.leaf(path) != null) return schema.leaf(path).with(this, value);
+        if (schema.branch(path) != null) return schema.branch(path).with(this, value);
+        throw new IllegalArgumentException("no setting or section " + path);
+    }
+
+    /** This policy with another app root. */
+    public Policy withAppRoot(Path value) { return Records.with(this, "appRoot", value); }
 
     /** This policy with another command. */
-    public Policy withCommand(List<String> newCommand) {
-        return new Policy(app, appRoot, newCommand, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, limits, instanceLimits, network);
-    }
+    public Policy withCommand(List<String> value) { return Records.with(this, "command", value); }
 
     /** This policy with another Landlock mode. */
-    public Policy withLandlock(LandlockMode mode) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, mode, listen, roBinds, rlimits, user,
-                stateDir, seccomp, cgroup, limits, instanceLimits, network);
-    }
+    public Policy withLandlock(LandlockMode value) { return Records.with(this, "landlock", value); }
 
     /** This policy with other rlimits. */
-    public Policy withRlimits(Map<Rlimit, RlimitValue> newRlimits) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, newRlimits,
-                user, stateDir, seccomp, cgroup, limits, instanceLimits, network);
-    }
+    public Policy withRlimits(Map<Rlimit, RlimitValue> value) { return Records.with(this, "rlimits", value); }
 
     /** This policy with another seccomp profile choice. */
-    public Policy withSeccomp(String profile) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, profile, cgroup, limits, instanceLimits, network);
-    }
+    public Policy withSeccomp(String value) { return Records.with(this, "seccomp", value); }
 
     /** This policy with another cgroup mode and root. */
-    public Policy withCgroup(CgroupPolicy c) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, c, limits, instanceLimits, network);
-    }
+    public Policy withCgroup(CgroupPolicy value) { return Records.with(this, "cgroup", value); }
 
     /** This policy with other app limits. */
-    public Policy withLimits(Limits l) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, l, instanceLimits, network);
-    }
+    public Policy withLimits(Limits value) { return Records.with(this, "limits", value); }
 
     /** This policy with other per-instance limits. */
-    public Policy withInstanceLimits(Limits l) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, limits, l, network);
-    }
+    public Policy withInstanceLimits(Limits value) { return Records.with(this, "instanceLimits", value); }
 
     /** This policy with another network policy. */
-    public Policy withNetwork(NetworkPolicy n) {
-        return new Policy(app, appRoot, command, env, path, hostname, tmpSize, landlock, listen, roBinds, rlimits,
-                user, stateDir, seccomp, cgroup, limits, instanceLimits, n);
-    }
+    public Policy withNetwork(NetworkPolicy value) { return Records.with(this, "network", value); }
 
     /** The app's identity inside the sandbox and the host ids its user namespace maps to. */
-    public record Identity(int uid, int gid, long hostIdBase, int idCount) {}
+    public record Identity(
+            @Setting(kind = Kind.USER_ID, byDefault = "1000", because = "an ordinary user's id, never root",
+                    help = "The app's uid inside: 1 or more, below id-count.")
+            Integer uid,
+            @Setting(kind = Kind.USER_ID, byDefault = "1000", because = "an ordinary user's id, never root",
+                    help = "The app's gid inside: 1 or more, below id-count.")
+            Integer gid,
+            @Setting(kind = Kind.HOST_ID_BASE, byDefault = "200000",
+                    because = "far from host root and system users",
+                    help = "The first host id of the app's user namespace: 1000 or more.")
+            Long hostIdBase,
+            @Setting(kind = Kind.ID_COUNT, byDefault = "65536", because = "the ids an ordinary system has",
+                    help = "How many ids the user namespace maps: 2 or more.")
+            Integer idCount) {}
 }

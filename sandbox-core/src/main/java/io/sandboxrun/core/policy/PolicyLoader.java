@@ -1,30 +1,29 @@
 package io.sandboxrun.core.policy;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sandboxrun.core.document.DocumentReader;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Loads a policy file (YAML for {@code .yaml}/{@code .yml}, JSON for {@code .json}) into a
- * {@link PolicyOverlay}, checking every value on the way.
+ * Reads a policy file (YAML for {@code .yaml}/{@code .yml}, JSON for {@code .json}), or a JSON
+ * policy from elsewhere, into a {@link PolicyLayer} with Jackson databind, checking every value
+ * on the way.
  *
  * <p>Keys are kebab-case and all optional. Unknown and duplicate keys are errors. Relative
  * {@code app-root}, {@code seccomp} and {@code network.audit-log} paths resolve against the file's
- * directory. Errors read
- * {@code FILE:LINE:COLUMN: FIELD: problem; what is allowed}, for example
+ * directory. Errors read {@code FILE:LINE:COLUMN: FIELD: problem; what is allowed}, for example
  * {@code sandbox.yaml:4:11: tmp-size: "256X" is not a size; use a number with K, M or G (e.g. 256M)}
  * or {@code sandbox.yaml:2:1: unknown key "memroy"; known keys: app, app-root, command, ...}.
  */
 public final class PolicyLoader {
     /** A policy holds a few settings; anything larger is a mistake (or an attack on the parser). */
     public static final int MAX_BYTES = 1 << 20;
+    private static final DocumentReader.Style STYLE = new DocumentReader.Style("empty policy file",
+            "the top level must be a mapping of keys (e.g. app: hello), not ",
+            "more content after the policy; a policy file holds one mapping", "a mapping", "no value");
 
     /**
      * Loads {@code file}; messages name it as given.
@@ -32,56 +31,59 @@ public final class PolicyLoader {
      * @throws PolicyException when the file cannot be read, is not valid YAML/JSON, or holds an
      *                         unknown key or a bad value
      */
-    public static PolicyOverlay load(Path file) {
+    public static PolicyLayer load(Path file) {
         return load(file, file.toString());
     }
 
     /**
-     * Loads {@code file}; messages and {@link PolicyOverlay#source()} call it {@code name}.
+     * Loads {@code file}; messages and {@link PolicyLayer#source()} call it {@code name}.
      *
      * @throws PolicyException as {@link #load(Path)}
      */
-    public static PolicyOverlay load(Path file, String name) {
-        String fileName = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean json = fileName.endsWith(".json");
-        if (!json && !fileName.endsWith(".yaml") && !fileName.endsWith(".yml")) {
+    public static PolicyLayer load(Path file, String name) {
+        DocumentReader.Format format = DocumentReader.formatOf(file);
+        if (format == null) {
             throw new PolicyException(name, 0, 0, null, "unsupported policy file type; use a .yaml, .yml or .json file");
         }
-        byte[] bytes = read(file, name);
-        JsonFactory factory = json ? JsonFactory.builder().build() : yaml();
-        try (JsonParser parser = factory.createParser(bytes)) {
-            return new PolicyReader(parser, name, json ? "JSON" : "YAML", file.toAbsolutePath().getParent()).read();
-        } catch (IOException e) {
-            throw new PolicyException(name, 0, 0, null, "cannot read: " + e.getMessage());
-        }
+        DocumentReader<PolicyException> reader = Mappers.reader(format);
+        byte[] bytes = reader.readFile(file, name, MAX_BYTES, "larger than 1M; a policy file holds a few settings");
+        return read(reader, bytes, name, file.toAbsolutePath().getParent());
     }
 
     /**
-     * YAML as people write it: {@code key:} with nothing after it is no value (not ""), a file
-     * of comments is empty, and only true/false are booleans (YAML 1.2), so {@code off}, {@code on}
-     * and {@code yes} stay words.
+     * Reads a policy written as JSON (a service request, {@link PolicyJson#write}); relative paths
+     * start at {@code base}.
+     *
+     * @throws PolicyException as {@link #load(Path)}, naming {@code name}
      */
-    private static JsonFactory yaml() {
-        return YAMLFactory.builder()
-                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
-                .disable(YAMLParser.Feature.EMPTY_DOCUMENT_AS_EMPTY_OBJECT)
-                .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
-                .build();
+    public static PolicyLayer parseJson(byte[] json, String name, Path base) {
+        return read(Mappers.reader(DocumentReader.Format.JSON), json, name, base);
     }
 
-    private static byte[] read(Path file, String name) {
-        try {
-            if (Files.isDirectory(file)) throw new PolicyException(name, 0, 0, null, "cannot read: is a directory");
-            if (Files.size(file) > MAX_BYTES) {
-                throw new PolicyException(name, 0, 0, null, "larger than 1M; a policy file holds a few settings");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new PolicyException(name, 0, 0, null, "cannot read: no such file");
-        } catch (AccessDeniedException e) {
-            throw new PolicyException(name, 0, 0, null, "cannot read: permission denied");
-        } catch (IOException e) {
-            throw new PolicyException(name, 0, 0, null, "cannot read: " + e.getMessage());
+    private static PolicyLayer read(DocumentReader<PolicyException> reader, byte[] bytes, String name, Path base) {
+        Map<String, PolicyOrigin> origins = new HashMap<>();
+        Policy values = reader.read(bytes, name, Policy.class, new PolicyBinding.Input(base, name, origins));
+        return new PolicyLayer(name, values, origins);
+    }
+
+    /** The mappers, made on first use: a launch without a policy file never loads databind. */
+    static final class Mappers {
+        private static final ObjectMapper JSON = configure(DocumentReader.mapper(DocumentReader.Format.JSON));
+        private static final ObjectMapper YAML = configure(DocumentReader.mapper(DocumentReader.Format.YAML));
+
+        static ObjectMapper json() {
+            return JSON;
+        }
+
+        static DocumentReader<PolicyException> reader(DocumentReader.Format format) {
+            return new DocumentReader<>(format == DocumentReader.Format.JSON ? JSON : YAML, PolicyException::new, STYLE,
+                    (path, type) -> null);
+        }
+
+        private static ObjectMapper configure(ObjectMapper m) {
+            m.setAnnotationIntrospector(new PolicyBinding());
+            m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            return m;
         }
     }
 

@@ -166,8 +166,8 @@ class CgroupValuesTest {
 
     @Test
     void ioMax() {
-        assertEquals(new IoLimit(8, 0, null, 10 * M, 100L, null), CgroupValues.ioMax("--io-max", "8:0:wbps=10M,riops=100"));
-        assertEquals(new IoLimit(253, 1, Limits.UNLIMITED, null, null, 5L),
+        assertEquals(new IoLimit("8:0", null, 10 * M, 100L, null), CgroupValues.ioMax("--io-max", "8:0:wbps=10M,riops=100"));
+        assertEquals(new IoLimit("253:1", Limits.UNLIMITED, null, null, 5L),
                 CgroupValues.ioMax("--io-max", "253:1:rbps=max,wiops=5"));
         String hint = "; use DEV:KEY=VALUE[,KEY=VALUE] with DEV MAJOR:MINOR or a /dev path and KEY rbps, wbps, riops"
                 + " or wiops (e.g. 8:0:wbps=10M,riops=100)";

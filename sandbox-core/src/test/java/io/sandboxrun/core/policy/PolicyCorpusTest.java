@@ -75,7 +75,7 @@ class PolicyCorpusTest {
     }
 
     private static Policy loadAndResolve(Path file) {
-        PolicyOverlay overlay = PolicyFiles.load(file);
-        return PolicyResolver.resolve(PolicyDefaults.embedded(BAD), List.of(overlay));
+        PolicyLayer layer = PolicyFiles.load(file);
+        return PolicyResolver.resolve(PolicyDefaults.embedded(BAD), List.of(layer));
     }
 }

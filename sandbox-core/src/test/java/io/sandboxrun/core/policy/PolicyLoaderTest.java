@@ -21,18 +21,19 @@ class PolicyLoaderTest {
     @TempDir Path tmp;
 
     @Test
-    void yamlAndJsonProduceTheSameOverlay() {
-        PolicyOverlay yaml = PolicyFiles.load(GOOD.resolve("hello.yaml"));
-        PolicyOverlay json = PolicyFiles.load(GOOD.resolve("hello.json"));
+    void yamlAndJsonProduceTheSameLayer() {
+        PolicyLayer yaml = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+        PolicyLayer json = PolicyFiles.load(GOOD.resolve("hello.json"));
 
         assertEquals(PolicyFiles.values(yaml), PolicyFiles.values(json));
     }
 
     @Test
-    void yamlOverlayHoldsEveryKey() {
-        PolicyOverlay o = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+    void yamlLayerHoldsEveryKey() {
+        PolicyLayer layer = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+        Policy o = layer.values();
 
-        assertEquals("hello.yaml", o.source());
+        assertEquals("hello.yaml", layer.source());
         assertEquals("hello", o.app());
         assertEquals(GOOD.toAbsolutePath().normalize(), o.appRoot());
         assertEquals(List.of("python3", "serve.py"), o.command());
@@ -47,24 +48,26 @@ class PolicyLoaderTest {
         assertEquals(Map.of(Rlimit.NOFILE, RlimitValue.of(4096), Rlimit.CORE, RlimitValue.of(0),
                 Rlimit.FSIZE, RlimitValue.of(32L << 20), Rlimit.NPROC, new RlimitValue(64, 128),
                 Rlimit.STACK, RlimitValue.of(RlimitValue.UNLIMITED)), o.rlimits());
-        assertEquals(new PolicyOverlay.User(1001, 1002, 300000L, 1000), o.user());
+        assertEquals(new Policy.Identity(1001, 1002, 300000L, 1000), o.user());
         assertEquals(Path.of("/run/sandbox-run-test"), o.stateDir());
-        assertEquals(CgroupPolicy.Mode.REQUIRED, o.cgroupMode());
-        assertEquals("/sandbox-run", o.cgroupRoot());
+        assertEquals(CgroupPolicy.Mode.REQUIRED, o.cgroup().mode());
+        assertEquals("/sandbox-run", o.cgroup().root());
         assertEquals(new Limits(256L << 20, 200L << 20, 500, 200, Limits.UNLIMITED,
-                List.of(new IoLimit(8, 0, null, 10L << 20, Limits.UNLIMITED, null))), o.limits());
-        assertEquals(Limits.none().withMemory(128L << 20).withPids(64L), o.instanceLimits());
-        assertEquals(new PolicyOverlay.Network(
+                List.of(new IoLimit("8:0", null, 10L << 20, Limits.UNLIMITED, null))), o.limits());
+        assertEquals(new Limits(128L << 20, null, null, null, 64L, null), o.instanceLimits());
+        assertEquals(new NetworkPolicy(null,
                 List.of(new NetRule.Tcp(ip("10.0.0.0"), 8, 443, 443), new NetRule.Tcp(ip("2001:db8::"), 32, 8000, 8100),
                         new NetRule.Host("api.example.com", 443, 443), new NetRule.Host("*.example.org", 1, 65535)),
-                List.of(new InetSocketAddress(ip("192.0.2.53"), 53), new InetSocketAddress(ip("2001:db8::53"), 5353)),
-                false, 50, 100, NetworkPolicy.OverLimit.DELAY, 64, 1L << 20, 0L, GOOD.resolve("logs/audit.jsonl")),
+                new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53),
+                        new InetSocketAddress(ip("2001:db8::53"), 5353)), false),
+                new NetworkPolicy.Rates(50, 100, NetworkPolicy.OverLimit.DELAY, 64, 1L << 20, 0L),
+                GOOD.resolve("logs/audit.jsonl")),
                 o.network());
     }
 
     @Test
     void originsPointAtEachValue() {
-        PolicyOverlay o = PolicyFiles.load(GOOD.resolve("hello.yaml"));
+        PolicyLayer o = PolicyFiles.load(GOOD.resolve("hello.yaml"));
 
         assertEquals(new PolicyOrigin("hello.yaml", 3, 11, "app-root"), o.origin("app-root"));
         assertEquals(new PolicyOrigin("hello.yaml", 14, 12, "ro-binds[0]"), o.origin("ro-binds[0]"));
@@ -74,7 +77,7 @@ class PolicyLoaderTest {
         assertEquals(new PolicyOrigin("hello.yaml", 31, 11, "limits.memory"), o.origin("limits.memory"));
         assertEquals(new PolicyOrigin("hello.yaml", 33, 9, "limits.cpus"), o.origin("limits.cpus"));
         assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0]"));
-        assertEquals(new PolicyOrigin("hello.yaml", 37, 7, "limits.io[0]"), o.origin("limits.io[0].wbps"));
+        assertEquals(new PolicyOrigin("hello.yaml", 38, 13, "limits.io[0].wbps"), o.origin("limits.io[0].wbps"));
         assertEquals(new PolicyOrigin("hello.yaml", 42, 9, "instance-limits.pids"), o.origin("instance-limits.pids"));
         assertEquals(new PolicyOrigin("hello.yaml", 45, 5, "network.allow"), o.origin("network.allow"));
         assertEquals(new PolicyOrigin("hello.yaml", 46, 7, "network.allow[1]"), o.origin("network.allow[1]"));
@@ -88,7 +91,7 @@ class PolicyLoaderTest {
 
     @Test
     void absentKeysStayUnset() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("small.yaml", "app: hello\n"));
+        Policy o = PolicyFiles.load(write("small.yaml", "app: hello\n")).values();
 
         assertEquals("hello", o.app());
         assertNull(o.appRoot());
@@ -97,8 +100,7 @@ class PolicyLoaderTest {
         assertNull(o.tmpSize());
         assertNull(o.user());
         assertNull(o.rlimits());
-        assertNull(o.cgroupMode());
-        assertNull(o.cgroupRoot());
+        assertNull(o.cgroup());
         assertNull(o.limits());
         assertNull(o.instanceLimits());
         assertNull(o.network());
@@ -106,15 +108,15 @@ class PolicyLoaderTest {
 
     @Test
     void limitsAreSetKeyByKey() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("l.yaml", "limits:\n  cpus: 2\n  pids: 100\ninstance-limits: {}\n"));
+        Policy o = PolicyFiles.load(write("l.yaml", "limits:\n  cpus: 2\n  pids: 100\ninstance-limits: {}\n")).values();
 
-        assertEquals(Limits.none().withCpuMillis(2000).withPids(100L), o.limits());
-        assertEquals(Limits.none(), o.instanceLimits());
+        assertEquals(new Limits(null, null, 2000, null, 100L, null), o.limits());
+        assertEquals(new Limits(null, null, null, null, null, null), o.instanceLimits());
     }
 
     @Test
     void anEmptyIoListIsSet() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("io.json", "{\"instance-limits\": {\"io\": []}}"));
+        Policy o = PolicyFiles.load(write("io.json", "{\"instance-limits\": {\"io\": []}}")).values();
 
         assertEquals(Limits.none().withIo(List.of()), o.instanceLimits());
         assertNull(o.limits());
@@ -122,40 +124,43 @@ class PolicyLoaderTest {
 
     @Test
     void cgroupModeOffStaysAWordAndRootMayBeEmpty() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("c.yaml", "cgroup:\n  mode: off\n  root:\n"));
+        Policy o = PolicyFiles.load(write("c.yaml", "cgroup:\n  mode: off\n  root:\n")).values();
 
-        assertEquals(CgroupPolicy.Mode.OFF, o.cgroupMode());
-        assertNull(o.cgroupRoot());
+        assertEquals(CgroupPolicy.Mode.OFF, o.cgroup().mode());
+        assertNull(o.cgroup().root());
     }
 
     @Test
     void anUnquotedDeviceNumberIsText() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("d.yaml", "limits:\n  io:\n    - {device: 259:0, rbps: 1024, wiops: 10}\n"));
+        Policy o = PolicyFiles.load(write("d.yaml", "limits:\n  io:\n    - {device: 259:0, rbps: 1024, wiops: 10}\n")).values();
 
-        assertEquals(List.of(new IoLimit(259, 0, 1024L, null, null, 10L)), o.limits().io());
+        assertEquals(List.of(new IoLimit("259:0", 1024L, null, null, 10L)), o.limits().io());
     }
 
     @Test
     void networkFieldsAreSetOneByOne() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("n.json", "{\"network\": {\"rates\": {\"burst\": 5}, \"dns\": {\"any-name\": true}}}"));
+        Policy o = PolicyFiles.load(write("n.json", "{\"network\": {\"rates\": {\"burst\": 5}, \"dns\": {\"any-name\": true}}}")).values();
 
-        assertEquals(new PolicyOverlay.Network(null, null, true, null, 5, null, null, null, null, null), o.network());
+        assertEquals(new NetworkPolicy(null, null, new NetworkPolicy.Dns(null, true),
+                new NetworkPolicy.Rates(null, 5, null, null, null, null), null), o.network());
     }
 
     @Test
     void anEmptyAllowListIsSetAndAnEmptyUpstreamIsTheHostsResolvers() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("e.yaml", "network:\n  allow: []\n  dns:\n    upstream:\n  audit-log:\n"));
+        PolicyLayer o = PolicyFiles.load(write("e.yaml", "network:\n  allow: []\n  dns:\n    upstream:\n  audit-log:\n"));
 
-        assertEquals(new PolicyOverlay.Network(List.of(), List.of(), null, null, null, null, null, null, null, null),
-                o.network());
+        assertEquals(new NetworkPolicy(null, List.of(), new NetworkPolicy.Dns(List.of(), null), null, null),
+                o.values().network());
         assertEquals(new PolicyOrigin("e.yaml", 5, 13, "network.audit-log"), o.origin("network.audit-log"));
     }
 
     @Test
     void anEmptyNetworkSetsNothing() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("e.yaml", "network: {dns: {}, rates: {}}\n"));
+        PolicyLayer o = PolicyFiles.load(write("e.yaml", "network: {dns: {}, rates: {}}\n"));
 
-        assertNull(o.network());
+        for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) {
+            if (leaf.path().startsWith("network.")) assertNull(leaf.get(o.values()), leaf.path());
+        }
         assertEquals(new PolicyOrigin("e.yaml", 1, 27, "network.rates"), o.origin("network.rates.burst"));
     }
 
@@ -163,26 +168,26 @@ class PolicyLoaderTest {
     void relativeAuditLogResolvesAgainstTheFilesDirectory() throws IOException {
         Path file = write("app/sandbox.yaml", "network: {audit-log: ../logs/./audit.jsonl}\n");
 
-        assertEquals(tmp.resolve("logs/audit.jsonl"), PolicyLoader.load(file).network().auditLog());
+        assertEquals(tmp.resolve("logs/audit.jsonl"), PolicyLoader.load(file).values().network().auditLog());
     }
 
     @Test
     void relativeAppRootResolvesAgainstTheFilesDirectory() throws IOException {
         Path file = write("app/sandbox.yml", "app-root: ../code/./src\n");
 
-        assertEquals(tmp.resolve("code/src"), PolicyLoader.load(file).appRoot());
+        assertEquals(tmp.resolve("code/src"), PolicyLoader.load(file).values().appRoot());
     }
 
     @Test
     void userFieldsAreSetOneByOne() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("u.json", "{\"user\": {\"gid\": 5}}"));
+        Policy o = PolicyFiles.load(write("u.json", "{\"user\": {\"gid\": 5}}")).values();
 
-        assertEquals(new PolicyOverlay.User(null, 5, null, null), o.user());
+        assertEquals(new Policy.Identity(null, 5, null, null), o.user());
     }
 
     @Test
     void yamlWordsLikeOnAndOffStayStrings() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("w.yaml", "landlock: required\nenv: {A: on, B: no, C: \"true\"}\n"));
+        Policy o = PolicyFiles.load(write("w.yaml", "landlock: required\nenv: {A: on, B: no, C: \"true\"}\n")).values();
 
         assertEquals(LandlockMode.REQUIRED, o.landlock());
         assertEquals(Map.of("A", "on", "B", "no", "C", "true"), o.env());
@@ -190,7 +195,7 @@ class PolicyLoaderTest {
 
     @Test
     void sizesMayBeBareNumbersOfBytes() throws IOException {
-        PolicyOverlay o = PolicyFiles.load(write("s.yaml", "tmp-size: 2097152\nrlimits: {fsize: 1G, as: 4096}\n"));
+        Policy o = PolicyFiles.load(write("s.yaml", "tmp-size: 2097152\nrlimits: {fsize: 1G, as: 4096}\n")).values();
 
         assertEquals(2L << 20, o.tmpSize());
         assertEquals(Map.of(Rlimit.FSIZE, RlimitValue.of(1L << 30), Rlimit.AS, RlimitValue.of(4096)), o.rlimits());

@@ -26,13 +26,15 @@ class PolicyResolverTest {
 
     @Test
     void defaultsWithACommandResolve() {
-        Policy p = PolicyResolver.resolve(defaults(), List.of(cli().command(List.of("true"), opt("--")).build()));
+        Policy p = PolicyResolver.resolve(defaults(), List.of(cli().set("command", List.of("true"), opt("--")).build()));
 
         assertEquals(new Policy("app", real(cwd), List.of("true"), Map.of(), "/usr/local/bin:/usr/bin:/bin", "sandbox",
                 64L << 20, LandlockMode.BEST_EFFORT, List.of(), List.of(),
                 Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
-                new Policy.Identity(1000, 1000, 200000, 65536), Path.of("/run/sandbox-run"), "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK), p);
+                new Policy.Identity(1000, 1000, 200000L, 65536), Path.of("/run/sandbox-run"), "auto",
+                new CgroupPolicy(CgroupPolicy.Mode.BEST_EFFORT, null), Limits.none().withPids(1024L), Limits.none(),
+                new NetworkPolicy(NetworkPolicy.Outbound.PROXY, List.of(), new NetworkPolicy.Dns(List.of(), false),
+                        new NetworkPolicy.Rates(20, 40, NetworkPolicy.OverLimit.REFUSE, 256, 10L << 20, 10L << 20), null)), p);
     }
 
     @Test
@@ -42,7 +44,7 @@ class PolicyResolverTest {
 
     @Test
     void laterSourcesOverrideFieldByField() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("sandbox.yaml", String.join("\n",
+        PolicyLayer file = PolicyLoader.load(write("sandbox.yaml", String.join("\n",
                 "app: from-file",
                 "hostname: file-host",
                 "tmp-size: 128M",
@@ -52,13 +54,13 @@ class PolicyResolverTest {
                 "rlimits: {nofile: 4096, nproc: 64}",
                 "user: {uid: 2000, id-count: 5000}",
                 "")), "sandbox.yaml");
-        PolicyOverlay cli = cli()
-                .app(PolicyValues.appName("--app", "from-cli"), opt("--app"))
-                .envVar("B", "cli", opt("--env"))
-                .envVar("C", "cli", opt("--env"))
-                .listen(List.of(PolicyValues.listen("--listen", "unix:/run/a.sock")), opt("--listen"))
-                .rlimit(Rlimit.NOFILE, RlimitValue.of(256), opt("--rlimit"))
-                .gid(3000, opt("--gid"))
+        PolicyLayer cli = cli()
+                .set("app", PolicyValues.appName("--app", "from-cli"), opt("--app"))
+                .add("env", Map.entry("B", "cli"), opt("--env"))
+                .add("env", Map.entry("C", "cli"), opt("--env"))
+                .set("listen", List.of(PolicyValues.listen("--listen", "unix:/run/a.sock")), opt("--listen"))
+                .add("rlimits", Map.entry(Rlimit.NOFILE, RlimitValue.of(256)), opt("--rlimit"))
+                .set("user.gid", 3000, opt("--gid"))
                 .build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
@@ -71,16 +73,16 @@ class PolicyResolverTest {
         assertEquals(List.of(new ListenAddress.Unix(Path.of("/run/a.sock"))), p.listen());
         assertEquals(Map.of(Rlimit.NOFILE, RlimitValue.of(256), Rlimit.NPROC, RlimitValue.of(64),
                 Rlimit.CORE, RlimitValue.of(0)), p.rlimits());
-        assertEquals(new Policy.Identity(2000, 3000, 200000, 5000), p.user());
+        assertEquals(new Policy.Identity(2000, 3000, 200000L, 5000), p.user());
         assertEquals("/usr/local/bin:/usr/bin:/bin", p.path());
     }
 
     @Test
     void anEmptyListReplacesTheEarlierOne() {
-        PolicyOverlay first = cli().listen(List.of(new ListenAddress.Tcp("127.0.0.1", 80)), opt("--listen"))
-                .command(List.of("a", "b"), opt("--")).build();
-        PolicyOverlay second = PolicyOverlay.builder("second").listen(List.of(), opt("--listen"))
-                .command(List.of("c"), opt("--")).build();
+        PolicyLayer first = cli().set("listen", List.of(new ListenAddress.Tcp("127.0.0.1", 80)), opt("--listen"))
+                .set("command", List.of("a", "b"), opt("--")).build();
+        PolicyLayer second = PolicyLayer.builder("second").set("listen", List.of(), opt("--listen"))
+                .set("command", List.of("c"), opt("--")).build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(first, second));
 
@@ -90,8 +92,8 @@ class PolicyResolverTest {
 
     @Test
     void anExplicitFsizeIsKept() {
-        PolicyOverlay o = withCommand().rlimit(Rlimit.FSIZE, RlimitValue.of(RlimitValue.UNLIMITED), opt("--rlimit"))
-                .tmpSize(1L << 30, opt("--tmp-size")).build();
+        PolicyLayer o = withCommand().add("rlimits", Map.entry(Rlimit.FSIZE, RlimitValue.of(RlimitValue.UNLIMITED)), opt("--rlimit"))
+                .set("tmp-size", 1L << 30, opt("--tmp-size")).build();
 
         assertEquals(RlimitValue.of(RlimitValue.UNLIMITED),
                 PolicyResolver.resolve(defaults(), List.of(o)).rlimits().get(Rlimit.FSIZE));
@@ -101,7 +103,7 @@ class PolicyResolverTest {
     void appRootBecomesItsRealPath() throws IOException {
         Path target = Files.createDirectory(tmp.resolve("code"));
         Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
-        PolicyOverlay o = withCommand().appRoot(PolicyValues.hostPath("--app-root", "../link", cwd), opt("--app-root"))
+        PolicyLayer o = withCommand().set("app-root", PolicyValues.hostPath("--app-root", "../link", cwd), opt("--app-root"))
                 .build();
 
         assertEquals(real(target), PolicyResolver.resolve(defaults(), List.of(o)).appRoot());
@@ -114,15 +116,16 @@ class PolicyResolverTest {
         fails("p.yaml:2:11: app-root: \"/nonexistent/a\" does not exist", List.of(PolicyLoader.load(file, "p.yaml")));
 
         fails("--app-root: \"/nonexistent/b\" does not exist", List.of(
-                withCommand().appRoot(Path.of("/nonexistent/b"), opt("--app-root")).build()));
+                withCommand().set("app-root", Path.of("/nonexistent/b"), opt("--app-root")).build()));
 
-        PolicyOverlay bare = new PolicyOverlay("command line", null, Path.of("/nonexistent/c"), List.of("x"), null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        Policy unset = PolicyLayer.empty("command line").values();
+        PolicyLayer bare = new PolicyLayer("command line",
+                unset.withCommand(List.of("x")).withAppRoot(Path.of("/nonexistent/c")), Map.of());
         fails("command line: app-root: \"/nonexistent/c\" does not exist", List.of(bare));
 
         Path file2 = Files.writeString(tmp.resolve("plain-file"), "");
         fails("--app-root: \"" + file2 + "\" is not a directory", List.of(
-                withCommand().appRoot(file2, opt("--app-root")).build()));
+                withCommand().set("app-root", file2, opt("--app-root")).build()));
     }
 
     @Test
@@ -137,16 +140,16 @@ class PolicyResolverTest {
 
     @Test
     void roBindsMustExist() {
-        PolicyOverlay o = withCommand().addRoBind(Path.of("/"), opt("--ro-bind"))
-                .addRoBind(Path.of("/nonexistent/ro"), opt("--ro-bind")).build();
+        PolicyLayer o = withCommand().add("ro-binds", Path.of("/"), opt("--ro-bind"))
+                .add("ro-binds", Path.of("/nonexistent/ro"), opt("--ro-bind")).build();
 
         fails("--ro-bind: \"/nonexistent/ro\" does not exist", List.of(o));
     }
 
     @Test
     void uidMustBeBelowIdCountWhereverEachWasSet() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("u.yaml", "command: [x]\nuser:\n  uid: 5000\n"), "u.yaml");
-        PolicyOverlay cli = cli().idCount(5000, opt("--id-count")).build();
+        PolicyLayer file = PolicyLoader.load(write("u.yaml", "command: [x]\nuser:\n  uid: 5000\n"), "u.yaml");
+        PolicyLayer cli = cli().set("user.id-count", 5000, opt("--id-count")).build();
 
         fails("u.yaml:3:8: user.uid: 5000 is not below id-count 5000; use 1 to 4999", List.of(file, cli));
     }
@@ -154,21 +157,19 @@ class PolicyResolverTest {
     @Test
     void gidMustBeBelowIdCount() {
         fails("--gid: 70000 is not below id-count 65536; use 1 to 65535",
-                List.of(withCommand().gid(70000, opt("--gid")).build()));
+                List.of(withCommand().set("user.gid", 70000, opt("--gid")).build()));
     }
 
     @Test
     void theHostIdRangeMustStayBelowTheLargestId() {
-        PolicyOverlay base = PolicyOverlay.builder("base.yaml")
-                .hostIdBase(4294967000L, new PolicyOrigin("base.yaml", 3, 17, "user.host-id-base")).build();
+        PolicyLayer base = PolicyLayer.builder("base.yaml")
+                .set("user.host-id-base", 4294967000L, new PolicyOrigin("base.yaml", 3, 17, "user.host-id-base")).build();
         fails("base.yaml:3:17: user.host-id-base: 4294967000 with id-count 65536 maps past host id 4294967294;"
                 + " use at most 4294901759", List.of(withCommand().build(), base));
 
-        Policy highBase = new Policy("app", cwd, List.of(), Map.of(), "/bin", "h", 1L << 20, LandlockMode.OFF, List.of(),
-                List.of(), Map.of(), new Policy.Identity(1000, 1000, 4_000_000_000L, 65536), Path.of("/run/x"), "auto",
-                PolicyDefaults.CGROUP, PolicyDefaults.LIMITS, PolicyDefaults.INSTANCE_LIMITS, PolicyDefaults.NETWORK);
+        Policy highBase = PolicySchema.policy().leaf("user.host-id-base").with(defaults(), 4_000_000_000L);
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(highBase,
-                List.of(withCommand().idCount(300_000_000, opt("--id-count")).build())));
+                List.of(withCommand().set("user.id-count", 300_000_000, opt("--id-count")).build())));
         assertEquals("--id-count: 300000000 with host-id-base 4000000000 maps past host id 4294967294;"
                 + " use at most 294967295", e.getMessage());
     }
@@ -176,15 +177,15 @@ class PolicyResolverTest {
     @Test
     void theResolverRechecksIdsTheCommandLineMayNotHaveChecked() {
         fails("--host-id-base: 0 is too low; use 1000 or more, so that no app id maps to host root or a system user",
-                List.of(withCommand().hostIdBase(0, opt("--host-id-base")).build()));
+                List.of(withCommand().set("user.host-id-base", 0L, opt("--host-id-base")).build()));
         fails("--uid: 0 is root inside the sandbox; use 1 or more (below id-count)",
-                List.of(withCommand().uid(0, opt("--uid")).build()));
-        fails("--tmp-size: 1K is out of range; use 1M to 64G", List.of(withCommand().tmpSize(1024, opt("--tmp-size")).build()));
+                List.of(withCommand().set("user.uid", 0, opt("--uid")).build()));
+        fails("--tmp-size: 1K is out of range; use 1M to 64G", List.of(withCommand().set("tmp-size", 1024L, opt("--tmp-size")).build()));
     }
 
     @Test
     void limitsMergeFieldByFieldAndIoListsWhole() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("l.yaml", String.join("\n",
+        PolicyLayer file = PolicyLoader.load(write("l.yaml", String.join("\n",
                 "command: [x]",
                 "cgroup: {mode: required, root: /from-file}",
                 "limits:",
@@ -193,17 +194,17 @@ class PolicyResolverTest {
                 "  io: [{device: \"8:0\", rbps: 1M}, {device: \"8:16\", wbps: 2M}]",
                 "instance-limits: {memory: 64M}",
                 "")), "l.yaml");
-        PolicyOverlay cli = cli()
-                .cgroupMode(CgroupPolicy.Mode.OFF, opt("--cgroup"))
-                .limits(PolicyOverlay.Scope.APP, Limits.none().withCpuMillis(2000), opt("--cpus"))
-                .limits(PolicyOverlay.Scope.APP, Limits.none().withIo(List.of()), opt("--io-max"))
-                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 32, null, null, 5L, null), opt("--io-max"))
+        PolicyLayer cli = cli()
+                .set("cgroup.mode", CgroupPolicy.Mode.OFF, opt("--cgroup"))
+                .set("limits.cpus", (2000), opt("--cpus"))
+                .set("limits.io", List.of(), opt("--io-max"))
+                .add("limits.io", new IoLimit("8:32", null, null, 5L, null), opt("--io-max"))
                 .build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, "/from-file"), p.cgroup());
-        assertEquals(new Limits(256L << 20, null, 2000, null, 1024L, List.of(new IoLimit(8, 32, null, null, 5L, null))),
+        assertEquals(new Limits(256L << 20, null, 2000, null, 1024L, List.of(new IoLimit("8:32", null, null, 5L, null))),
                 p.limits());
         assertEquals(Limits.none().withMemory(64L << 20), p.instanceLimits());
     }
@@ -211,34 +212,34 @@ class PolicyResolverTest {
     @Test
     void maxLiftsTheDefaultPidsLimit() {
         Policy p = PolicyResolver.resolve(defaults(), List.of(
-                withCommand().limits(PolicyOverlay.Scope.APP, Limits.none().withPids(Limits.UNLIMITED), opt("--pids")).build()));
+                withCommand().set("limits.pids", (Limits.UNLIMITED), opt("--pids")).build()));
 
         assertEquals(Limits.none().withPids(Limits.UNLIMITED), p.limits());
     }
 
     @Test
     void memoryHighMustNotExceedMemory() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("m.yaml", "command: [x]\nlimits:\n  memory: 256M\n  memory-high: 200M\n"),
+        PolicyLayer file = PolicyLoader.load(write("m.yaml", "command: [x]\nlimits:\n  memory: 256M\n  memory-high: 200M\n"),
                 "m.yaml");
-        PolicyOverlay.Builder cli = cli();
+        PolicyLayer.Builder cli = cli();
 
         fails("--memory-high: 300M is above memory 256M (m.yaml:3:11 limits.memory); memory-high must not exceed"
                 + " memory: use at most 256M, or raise memory",
-                List.of(file, cli.limits(PolicyOverlay.Scope.APP, Limits.none().withMemoryHigh(300L << 20),
+                List.of(file, cli.set("limits.memory-high", (300L << 20),
                         opt("--memory-high")).build()));
         fails("--memory: 128M is below memory-high 200M (m.yaml:4:16 limits.memory-high); use at least 200M, or lower"
-                + " memory-high", List.of(file, cli().limits(PolicyOverlay.Scope.APP,
-                        Limits.none().withMemory(128L << 20), opt("--memory")).build()));
+                + " memory-high", List.of(file, cli().set("limits.memory",
+                        128L << 20, opt("--memory")).build()));
         fails("--memory-high: 2G is above memory 1G (--memory); memory-high must not exceed memory: use at most 1G,"
                 + " or raise memory", List.of(withCommand()
-                        .limits(PolicyOverlay.Scope.APP, Limits.none().withMemory(1L << 30), opt("--memory"))
-                        .limits(PolicyOverlay.Scope.APP, Limits.none().withMemoryHigh(2L << 30), opt("--memory-high"))
+                        .set("limits.memory", (1L << 30), opt("--memory"))
+                        .set("limits.memory-high", (2L << 30), opt("--memory-high"))
                         .build()));
     }
 
     @Test
     void memoryHighIsCheckedInInstanceLimitsToo() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("i.yaml",
+        PolicyLayer file = PolicyLoader.load(write("i.yaml",
                 "command: [x]\ninstance-limits:\n  memory-high: 100M\n  memory: 64M\n"), "i.yaml");
 
         fails("i.yaml:3:16: instance-limits.memory-high: 100M is above memory 64M (i.yaml:4:11 instance-limits.memory);"
@@ -247,10 +248,12 @@ class PolicyResolverTest {
 
     @Test
     void memoryHighAboveAnUnlimitedMemoryAndInstanceLimitsAboveTheAppsAreAllowed() {
-        PolicyOverlay o = withCommand()
-                .limits(PolicyOverlay.Scope.APP, new Limits(Limits.UNLIMITED, 1L << 30, null, null, null, null), opt("--memory"))
-                .limits(PolicyOverlay.Scope.INSTANCE, new Limits(2L << 30, Limits.UNLIMITED, null, null, 4096L, null),
-                        opt("instance-limits"))
+        PolicyLayer o = withCommand()
+                .set("limits.memory", Limits.UNLIMITED, opt("--memory"))
+                .set("limits.memory-high", 1L << 30, opt("--memory"))
+                .set("instance-limits.memory", 2L << 30, opt("instance-limits"))
+                .set("instance-limits.memory-high", Limits.UNLIMITED, opt("instance-limits"))
+                .set("instance-limits.pids", 4096L, opt("instance-limits"))
                 .build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(o));
@@ -261,9 +264,9 @@ class PolicyResolverTest {
 
     @Test
     void eachIoDeviceOnce() {
-        PolicyOverlay o = withCommand()
-                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 0, 1L, null, null, null), opt("--io-max"))
-                .addIo(PolicyOverlay.Scope.APP, new IoLimit(8, 0, null, 1L, null, null), opt("--io-max"))
+        PolicyLayer o = withCommand()
+                .add("limits.io", new IoLimit("8:0", 1L, null, null, null), opt("--io-max"))
+                .add("limits.io", new IoLimit("8:0", null, 1L, null, null), opt("--io-max"))
                 .build();
 
         fails("--io-max: device 8:0 is already limited (--io-max); give each device once, with all its keys", List.of(o));
@@ -271,23 +274,22 @@ class PolicyResolverTest {
 
     @Test
     void theResolverRechecksLimitsAnOverlayMayNotHaveChecked() {
-        PolicyOverlay.Scope app = PolicyOverlay.Scope.APP;
-        fails("--memory: 1K is out of range; use 1M to 1024G, or max",
-                List.of(withCommand().limits(app, Limits.none().withMemory(1024L), opt("--memory")).build()));
+                fails("--memory: 1K is out of range; use 1M to 1024G, or max",
+                List.of(withCommand().set("limits.memory", (1024L), opt("--memory")).build()));
         fails("--cpus: 0.001 is out of range; use 0.01 to 1024 in steps of 0.001 (e.g. 0.5), or max",
-                List.of(withCommand().limits(app, Limits.none().withCpuMillis(1), opt("--cpus")).build()));
+                List.of(withCommand().set("limits.cpus", (1), opt("--cpus")).build()));
         fails("--pids: 0 is out of range; use 1 to 4194304, or max",
-                List.of(withCommand().limits(app, Limits.none().withPids(0L), opt("--pids")).build()));
+                List.of(withCommand().set("limits.pids", (0L), opt("--pids")).build()));
         fails("--io-max: 8:0 sets no rate; give at least one of rbps, wbps, riops, wiops",
-                List.of(withCommand().addIo(app, new IoLimit(8, 0, null, null, null, null), opt("--io-max")).build()));
+                List.of(withCommand().add("limits.io", new IoLimit("8:0", null, null, null, null), opt("--io-max")).build()));
         fails("--cgroup-root: \"/a/../b\" has a \"..\" component; use an absolute cgroup path such as /sandbox-run,"
                 + " without empty, '.' or '..' components",
-                List.of(withCommand().cgroupRoot("/a/../b", opt("--cgroup-root")).build()));
+                List.of(withCommand().set("cgroup.root", "/a/../b", opt("--cgroup-root")).build()));
     }
 
     @Test
     void networkMergesFieldByFieldAndListsWhole() throws IOException {
-        PolicyOverlay file = PolicyLoader.load(write("n.yaml", String.join("\n",
+        PolicyLayer file = PolicyLoader.load(write("n.yaml", String.join("\n",
                 "command: [x]",
                 "network:",
                 "  allow: [tcp:10.0.0.0/8:443, host:api.example.com:443]",
@@ -295,76 +297,76 @@ class PolicyResolverTest {
                 "  rates: {connections-per-second: 5, burst: 10, over-limit: delay, bandwidth-in: unlimited}",
                 "  audit-log: audit.jsonl",
                 "")), "n.yaml");
-        PolicyOverlay cli = cli()
-                .allow(List.of(), opt("--allow"))
-                .addAllow(NetValues.rule("--allow", "host:*.example.org"), opt("--allow"))
-                .burst(20, opt("--net-burst"))
-                .bandwidthOut(1L << 20, opt("--bandwidth-out"))
+        PolicyLayer cli = cli()
+                .set("network.allow", List.of(), opt("--allow"))
+                .add("network.allow", NetValues.rule("--allow", "host:*.example.org"), opt("--allow"))
+                .set("network.rates.burst", 20, opt("--net-burst"))
+                .set("network.rates.bandwidth-out", 1L << 20, opt("--bandwidth-out"))
                 .build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
 
-        assertEquals(new NetworkPolicy(List.of(new NetRule.Host("*.example.org", 1, 65535)),
+        assertEquals(new NetworkPolicy(NetworkPolicy.Outbound.PROXY, List.of(new NetRule.Host("*.example.org", 1, 65535)),
                 new NetworkPolicy.Dns(List.of(new InetSocketAddress(ip("192.0.2.53"), 53)), true),
-                new NetworkPolicy.Rates(5, 20, NetworkPolicy.OverLimit.DELAY, 256, 0, 1L << 20),
+                new NetworkPolicy.Rates(5, 20, NetworkPolicy.OverLimit.DELAY, 256, 0L, 1L << 20),
                 tmp.resolve("audit.jsonl")), p.network());
     }
 
     @Test
     void aLaterUpstreamListReplacesTheEarlierOneAndAnEmptyOneMeansTheHostsResolvers() {
-        PolicyOverlay first = withCommand()
-                .addDnsUpstream(new InetSocketAddress(ip("192.0.2.53"), 53), opt("--dns-upstream"))
-                .addAllow(NetValues.rule("--allow", "tcp:[2001:db8::]/32"), opt("--allow"))
+        PolicyLayer first = withCommand()
+                .add("network.dns.upstream", new InetSocketAddress(ip("192.0.2.53"), 53), opt("--dns-upstream"))
+                .add("network.allow", NetValues.rule("--allow", "tcp:[2001:db8::]/32"), opt("--allow"))
                 .build();
-        PolicyOverlay second = PolicyOverlay.builder("second").dnsUpstream(List.of(), opt("--dns-upstream")).build();
+        PolicyLayer second = PolicyLayer.builder("second").set("network.dns.upstream", List.of(), opt("--dns-upstream")).build();
 
         Policy p = PolicyResolver.resolve(defaults(), List.of(first, second));
 
         assertEquals(new NetworkPolicy.Dns(List.of(), false), p.network().dns());
         assertEquals(List.of(new NetRule.Tcp(ip("2001:db8::"), 32, 1, 65535)), p.network().allow());
-        assertEquals(PolicyDefaults.NETWORK.rates(), p.network().rates());
+        assertEquals(defaults().network().rates(), p.network().rates());
         assertEquals(null, p.network().auditLog());
     }
 
     @Test
     void eachAllowRuleOnce() {
         fails("--allow: \"tcp:10.0.0.7/32\" is already allowed (--allow); give each rule once", List.of(withCommand()
-                .addAllow(NetValues.rule("--allow", "tcp:10.0.0.7/32"), opt("--allow"))
-                .addAllow(NetValues.rule("--allow", "tcp:10.0.0.7"), opt("--allow")).build()));
+                .add("network.allow", NetValues.rule("--allow", "tcp:10.0.0.7/32"), opt("--allow"))
+                .add("network.allow", NetValues.rule("--allow", "tcp:10.0.0.7"), opt("--allow")).build()));
         // A rule made in code is normalised before the comparison.
         fails("--allow: \"host:api.example.com\" is already allowed (--allow); give each rule once", List.of(withCommand()
-                .addAllow(new NetRule.Host("api.example.com", 1, 65535), opt("--allow"))
-                .addAllow(new NetRule.Host("API.example.com", 1, 65535), opt("--allow")).build()));
+                .add("network.allow", new NetRule.Host("api.example.com", 1, 65535), opt("--allow"))
+                .add("network.allow", new NetRule.Host("API.example.com", 1, 65535), opt("--allow")).build()));
     }
 
     @Test
     void theResolverRechecksNetworkValuesAnOverlayMayNotHaveChecked() {
         fails("--allow: \"tcp:10.0.0.1/8\" has bits set beyond the /8 prefix; use its network address: tcp:10.0.0.0/8",
-                List.of(withCommand().addAllow(new NetRule.Tcp(ip("10.0.0.1"), 8, 1, 65535), opt("--allow")).build()));
+                List.of(withCommand().add("network.allow", new NetRule.Tcp(ip("10.0.0.1"), 8, 1, 65535), opt("--allow")).build()));
         fails("--allow: \"tcp:10.0.0.0/40\": prefix 40 is out of range; use 0 to 32 for an IPv4 address",
-                List.of(withCommand().addAllow(new NetRule.Tcp(ip("10.0.0.0"), 40, 1, 65535), opt("--allow")).build()));
+                List.of(withCommand().add("network.allow", new NetRule.Tcp(ip("10.0.0.0"), 40, 1, 65535), opt("--allow")).build()));
         fails("--allow: \"host:example.com:0-80\": port 0 is out of range; use a port from 1 to 65535, or a range"
                 + " LOW-HIGH (e.g. 443, 8000-8100)",
-                List.of(withCommand().addAllow(new NetRule.Host("example.com", 0, 80), opt("--allow")).build()));
+                List.of(withCommand().add("network.allow", new NetRule.Host("example.com", 0, 80), opt("--allow")).build()));
         fails("--dns-upstream: \"192.0.2.53:0\": port 0 is out of range; use 1 to 65535 (53 when left out)",
-                List.of(withCommand().addDnsUpstream(new InetSocketAddress(ip("192.0.2.53"), 0), opt("--dns-upstream"))
+                List.of(withCommand().add("network.dns.upstream", new InetSocketAddress(ip("192.0.2.53"), 0), opt("--dns-upstream"))
                         .build()));
         fails("--dns-upstream: \"dns.example.com:53\": \"dns.example.com\" is not an IP address; use IP[:PORT] with an"
                 + " IPv4 address, or [IPv6][:PORT] (e.g. 192.0.2.53, [2001:db8::53]:5353); the port defaults to 53",
-                List.of(withCommand().addDnsUpstream(InetSocketAddress.createUnresolved("dns.example.com", 53),
+                List.of(withCommand().add("network.dns.upstream", InetSocketAddress.createUnresolved("dns.example.com", 53),
                         opt("--dns-upstream")).build()));
-        fails("--net-burst: 0 is out of range; use 1 to 100000", List.of(withCommand().burst(0, opt("--net-burst")).build()));
+        fails("--net-burst: 0 is out of range; use 1 to 100000", List.of(withCommand().set("network.rates.burst", 0, opt("--net-burst")).build()));
         fails("--net-rate: 100001 is out of range; use 1 to 100000",
-                List.of(withCommand().connectionsPerSecond(100001, opt("--net-rate")).build()));
+                List.of(withCommand().set("network.rates.connections-per-second", 100001, opt("--net-rate")).build()));
         fails("--net-concurrent: 0 is out of range; use 1 to 65536",
-                List.of(withCommand().concurrent(0, opt("--net-concurrent")).build()));
+                List.of(withCommand().set("network.rates.concurrent", 0, opt("--net-concurrent")).build()));
         fails("--bandwidth-in: -1 is not a size; use bytes per second with K, M or G (e.g. 10M), or unlimited (or 0)",
-                List.of(withCommand().bandwidthIn(-1, opt("--bandwidth-in")).build()));
+                List.of(withCommand().set("network.rates.bandwidth-in", -1L, opt("--bandwidth-in")).build()));
         fails("--audit-log: \"audit.jsonl\" is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)",
-                List.of(withCommand().auditLog(Path.of("audit.jsonl"), opt("--audit-log")).build()));
+                List.of(withCommand().set("network.audit-log", Path.of("audit.jsonl"), opt("--audit-log")).build()));
     }
 
-    private void fails(String message, List<PolicyOverlay> overlays) {
+    private void fails(String message, List<PolicyLayer> overlays) {
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(defaults(), overlays));
         assertEquals(message, e.getMessage());
     }
@@ -373,12 +375,12 @@ class PolicyResolverTest {
         return PolicyDefaults.embedded(cwd);
     }
 
-    private static PolicyOverlay.Builder cli() {
-        return PolicyOverlay.builder("command line");
+    private static PolicyLayer.Builder cli() {
+        return PolicyLayer.builder("command line");
     }
 
-    private static PolicyOverlay.Builder withCommand() {
-        return cli().command(List.of("true"), opt("--"));
+    private static PolicyLayer.Builder withCommand() {
+        return cli().set("command", List.of("true"), opt("--"));
     }
 
     private static PolicyOrigin opt(String name) {

@@ -43,7 +43,7 @@ class NetRatesIT {
     }
 
     private static NetworkPolicy.Rates rate(int perSecond, int burst, NetworkPolicy.OverLimit over) {
-        return new NetworkPolicy.Rates(perSecond, burst, over, 4096, 0, 0);
+        return new NetworkPolicy.Rates(perSecond, burst, over, 4096, 0L, 0L);
     }
 
     /** burst's per-connection [errno, seconds]: from the step's detail (a list, or its JSON text when a connect failed). */
@@ -93,7 +93,7 @@ class NetRatesIT {
     void bandwidthInShapesADownload() {
         long rate = NetValues.bandwidth("--bandwidth-in", "2M");
         NetSandbox.Probe p = net.run("net-bw-in", network(new NetworkPolicy.Rates(NetValues.RATE_MAX,
-                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, rate, 0)), "download " + source.at() + " " + MB6);
+                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, rate, 0L)), "download " + source.at() + " " + MB6);
         JsonNode d = p.ok(0);
         assertEquals(MB6, d.get("received").asInt(), p.toString());
         assertAbout(3.0, d.get("transfer").asDouble(), "6 MiB in at 2 MiB/s");
@@ -103,7 +103,7 @@ class NetRatesIT {
     void bandwidthOutShapesAnUpload() {
         long rate = NetValues.bandwidth("--bandwidth-out", "2M");
         NetSandbox.Probe p = net.run("net-bw-out", network(new NetworkPolicy.Rates(NetValues.RATE_MAX,
-                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, 0, rate)), "upload " + sha256.at() + " " + MB6);
+                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, 0L, rate)), "upload " + sha256.at() + " " + MB6);
         JsonNode d = p.ok(0);
         assertEquals(String.valueOf(MB6), d.get("reply").get(1).asText(), p.toString());
         assertAbout(3.0, d.get("transfer").asDouble(), "6 MiB out at 2 MiB/s");
@@ -118,7 +118,7 @@ class NetRatesIT {
     @Test
     void fourthOpenConnectionIsRefusedUntilOneCloses() {
         NetSandbox.Probe p = net.run("net-conc", network(new NetworkPolicy.Rates(NetValues.RATE_MAX,
-                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 3, 0, 0)), "concurrent 3 " + echo.at());
+                NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 3, 0L, 0L)), "concurrent 3 " + echo.at());
         JsonNode d = p.ok(0);
         assertEquals(3, d.get("held").asInt(), p.toString());
         assertEquals("ECONNREFUSED", d.get("extra").asText(), p.toString());

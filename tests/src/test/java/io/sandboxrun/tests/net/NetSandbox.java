@@ -33,7 +33,7 @@ final class NetSandbox implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     /** No bandwidth shaping, rates far above what a test does: only the tests of limits set them. */
     static final NetworkPolicy.Rates UNLIMITED =
-            new NetworkPolicy.Rates(NetValues.RATE_MAX, NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, 0, 0);
+            new NetworkPolicy.Rates(NetValues.RATE_MAX, NetValues.RATE_MAX, NetworkPolicy.OverLimit.REFUSE, 4096, 0L, 0L);
 
     final Harness h = new Harness();
     private final Path auditDir = h.newDir("audit");
