@@ -21,8 +21,6 @@ public final class SeccompNotify {
     static final long USER_NOTIF_FD_SYNC_WAKE_UP = 1;
     /** seccomp(2) operation (linux/seccomp.h), Linux 5.0. */
     static final int SECCOMP_GET_NOTIF_SIZES = 3;
-    /** seccomp(2): x86_64 arch/x86/entry/syscalls/syscall_64.tbl, aarch64 asm-generic/unistd.h. */
-    static final long SYS_SECCOMP = "aarch64".equals(System.getProperty("os.arch")) ? 277 : 317;
     /** Sizes this build uses: sizeof(struct seccomp_notif), seccomp_notif_resp, seccomp_data, seccomp_notif_addfd. */
     static final int NOTIF_SIZE = 80, RESP_SIZE = 24, DATA_SIZE = 64, ADDFD_SIZE = 24;
 
@@ -75,7 +73,7 @@ public final class SeccompNotify {
     public static Sizes kernelSizes() {
         Memory m = new Memory(Structs.SIZES.size());
         m.clear();
-        long rc = Raw.syscall(SYS_SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0L, m);
+        long rc = Raw.syscall(Syscalls.SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0L, m);
         if (rc < 0) throw SyscallException.of("seccomp", Native.getLastError(), "SECCOMP_GET_NOTIF_SIZES");
         return new Sizes(m.getShort(0) & 0xffff, m.getShort(2) & 0xffff, m.getShort(4) & 0xffff);
     }
