@@ -28,7 +28,6 @@ import java.util.Optional;
  * limiter's delay happens in the proxy, after the connect has returned.
  */
 public final class ConnectRedirect implements NotificationHandler {
-    private static final int EINPROGRESS = 115;
     /** sizeof(struct sockaddr_storage): the kernel refuses a longer address with EINVAL. */
     private static final int SOCKADDR_MAX = 128;
 
@@ -103,9 +102,9 @@ public final class ConnectRedirect implements NotificationHandler {
             // Before connect: the proxy may accept before this thread runs again.
             a.record(new InetSocketAddress(listener.getAddress(), port));
             int rc = Sockets.connect(socket, listener);
-            if (rc == 0 || rc == EINPROGRESS) {
+            if (rc == 0 || rc == Errno.EINPROGRESS) {
                 a.connected();
-                return rc == 0 ? Response.value(0) : Response.error(EINPROGRESS);
+                return rc == 0 ? Response.value(0) : Response.error(Errno.EINPROGRESS);
             }
             a.failed("connect to the proxy: " + Errno.format(rc));
             return Response.error(rc);   // EISCONN, EALREADY, ...: what the app's own connect would say

@@ -30,7 +30,6 @@ public final class SeccompNotify {
     public static final int ADDFD_FLAG_SETFD = 1;
     /** seccomp_notif_addfd.flags: add the fd and answer the notification with its number, atomically (Linux 5.14). */
     public static final int ADDFD_FLAG_SEND = 2;
-    private static final int O_CLOEXEC = 02000000;
 
     private static final int OFF_ID = Structs.NOTIF.offset("id"), OFF_PID = Structs.NOTIF.offset("pid"),
             OFF_NR = Structs.NOTIF.offset("nr"), OFF_ARCH = Structs.NOTIF.offset("arch"),
@@ -154,7 +153,7 @@ public final class SeccompNotify {
         int rc = Raw.ioctl(fd, IOCTL_NOTIF_SET_FLAGS, new Pointer(USER_NOTIF_FD_SYNC_WAKE_UP));
         if (rc == 0) return true;
         int errno = Native.getLastError();
-        if (errno == Errno.EINVAL || errno == 25 /* ENOTTY */) return false;
+        if (errno == Errno.EINVAL || errno == Errno.ENOTTY) return false;
         throw SyscallException.of("ioctl", errno, "fd=%d SECCOMP_IOCTL_NOTIF_SET_FLAGS SYNC_WAKE_UP", fd);
     }
 
@@ -187,7 +186,7 @@ public final class SeccompNotify {
         a.flags = flags;
         a.srcfd = source.get();
         a.newfd = (flags & ADDFD_FLAG_SETFD) != 0 ? newfd : 0;
-        a.newfd_flags = cloexec ? O_CLOEXEC : 0;
+        a.newfd_flags = cloexec ? Fd.O_CLOEXEC : 0;
         a.write();
         int fd = listener.get();
         int rc;

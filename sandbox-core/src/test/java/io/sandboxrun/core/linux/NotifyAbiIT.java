@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The constants of SeccompNotify, Epoll and UnixSocket against src/test/c/notify-abi.c built from
- * the installed headers, and the Syscalls table against the headers' own definitions.
+ * the installed headers, and the Syscalls table and Errno against the headers' own definitions.
  */
 class NotifyAbiIT {
     @BeforeAll
@@ -69,7 +69,7 @@ class NotifyAbiIT {
         java.put("CMSG_SPACE(4)", (long) UnixSocket.cmsgSpace(4));
         java.put("CMSG_SPACE(12)", (long) UnixSocket.cmsgSpace(12));
         java.put("SOCK_SEQPACKET", (long) UnixSocket.SOCK_SEQPACKET);
-        java.put("SOCK_CLOEXEC", (long) UnixSocket.SOCK_CLOEXEC);
+        java.put("SOCK_CLOEXEC", (long) Sockets.SOCK_CLOEXEC);
         java.put("SCM_RIGHTS", (long) UnixSocket.SCM_RIGHTS);
         java.put("MSG_CMSG_CLOEXEC", (long) UnixSocket.MSG_CMSG_CLOEXEC);
         java.put("MSG_CTRUNC", (long) UnixSocket.MSG_CTRUNC);
@@ -90,6 +90,19 @@ class NotifyAbiIT {
         checkColumn(Syscalls.NATIVE, "asm/unistd.h", checked);
         if (Syscalls.NATIVE != Syscalls.Arch.AARCH64) checkColumn(Syscalls.Arch.AARCH64, "asm-generic/unistd.h", checked);
         System.out.println("syscall table checked against the headers: " + String.join("; ", checked));
+    }
+
+    /** Every constant of Errno against errno.h. */
+    @Test
+    void errnoConstantsMatchTheHeaders() throws Exception {
+        Map<String, Long> defined = macros("#include <errno.h>\n");
+        Map<String, Long> expected = new LinkedHashMap<>();
+        Map<String, Long> actual = new LinkedHashMap<>();
+        Errno.constants().forEach((name, value) -> {
+            expected.put(name, (long) value);
+            actual.put(name, defined.get(name));
+        });
+        assertEquals(expected, actual);
     }
 
     private static void checkColumn(Syscalls.Arch arch, String header, List<String> checked) throws Exception {
