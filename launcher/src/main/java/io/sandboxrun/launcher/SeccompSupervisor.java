@@ -1,5 +1,6 @@
 package io.sandboxrun.launcher;
 
+import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.linux.SeccompNotify.Notification;
 import io.sandboxrun.core.notify.NotificationHandler;
 import io.sandboxrun.core.notify.NotifyContext;
@@ -24,8 +25,6 @@ import java.util.stream.Collectors;
  * address itself.
  */
 final class SeccompSupervisor implements NotificationHandler {
-    private static final int EPERM = 1;
-
     private final RuleTable rules;
     private final CompileOptions.Mode mode;
     private final DenialLog denials;
@@ -62,8 +61,8 @@ final class SeccompSupervisor implements NotificationHandler {
                 return r;
             }
             // A user profile's NOTIFY without a handler in this launcher: refuse rather than guess.
-            refused(d.syscall(), EPERM, n);
-            return Response.error(EPERM);
+            refused(d.syscall(), Errno.EPERM, n);
+            return Response.error(Errno.EPERM);
         }
         if (a.isErrno()) {
             refused(d.syscall(), a.data(), n);

@@ -8,6 +8,7 @@ import io.sandboxrun.net.audit.AuditEvent;
 import io.sandboxrun.net.proxy.ConnectLimiter;
 import io.sandboxrun.net.proxy.Destinations;
 import io.sandboxrun.net.proxy.InstanceTraffic;
+import io.sandboxrun.net.redirect.Admission;
 import io.sandboxrun.net.redirect.ConnectRedirect;
 import io.sandboxrun.net.redirect.ConnectRoute;
 import java.net.Inet6Address;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * helper has handed them over), the table of redirected connections, and its counters. The
  * connect redirect ({@link #connectHandler()}) and the proxy meet here.
  */
-public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge {
+public final class InstanceNetwork implements AutoCloseable, Admission {
     private static final System.Logger LOG = System.getLogger(InstanceNetwork.class.getName());
 
     private final AppNetwork app;
@@ -73,6 +74,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
     }
 
     /** The proxy's listeners inside the sandbox (empty until {@link #attach}). */
+    @Override
     public Set<InetSocketAddress> proxyListeners() { return listeners; }
 
     /** Whether a tcp rule of the app names {@code address} (see {@link Allowlist#names}). */
@@ -88,6 +90,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
     }
 
     /** Where a socket of {@code domain} is connected to reach the proxy. */
+    @Override
     public InetSocketAddress listenerFor(int domain) {
         InetSocketAddress four = v4;
         if (domain == SockAddr.AF_INET6) {
@@ -99,6 +102,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
     }
 
     /** A TCP connect that stayed on the sandbox's own loopback. */
+    @Override
     public void local(InetSocketAddress asked, String reason) {
         local.increment();
         app.audit().write(AuditEvent.connect(Instant.now(), app.name(), id, asked.getAddress(), asked.getPort(), null, null,
@@ -106,6 +110,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
     }
 
     /** A connect the allowlist (or the proxy-port check) refused. */
+    @Override
     public void refused(InetSocketAddress asked, Allowlist.Decision d) {
         traffic.denied();
         app.audit().write(AuditEvent.connect(Instant.now(), app.name(), id, asked.getAddress(), asked.getPort(), d));
@@ -115,7 +120,8 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
      * Asks the app's limiter for a redirect the allowlist allowed; refused (counted and audited)
      * when over the rate or concurrency limit, or when the proxy is not serving this instance.
      */
-    public Optional<Admitted> admit(ConnectRoute.Redirect r) {
+    @Override
+    public Optional<Admission.Admitted> admit(ConnectRoute.Redirect r) {
         InetSocketAddress dest = r.destination();
         if (v4 == null || closed) {
             refused(dest, new Allowlist.Decision(false, r.decision().rule(), r.decision().name(),
@@ -127,22 +133,22 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
             refused(dest, new Allowlist.Decision(false, r.decision().rule(), r.decision().name(), app.limiter().reason(a)));
             return Optional.empty();
         }
-        return Optional.of(new Admitted(r, a.delayNanos()));
+        return Optional.of(new Slot(r, a.delayNanos()));
     }
 
-    /** A redirect that holds a connection slot until it is connected (the proxy then owns it) or has failed. */
-    public final class Admitted {
+    /** An admitted redirect: its slot in the app's limiter and its entry in the instance's table. */
+    private final class Slot implements Admission.Admitted {
         private final ConnectRoute.Redirect route;
         private final long delayNanos;
         private InetSocketAddress key;
         private Destinations.Pending pending;
 
-        private Admitted(ConnectRoute.Redirect route, long delayNanos) {
+        private Slot(ConnectRoute.Redirect route, long delayNanos) {
             this.route = route;
             this.delayNanos = delayNanos;
         }
 
-        /** Records the app socket's local address, as the proxy's listener will see it. */
+        @Override
         public void record(InetSocketAddress appLocal) {
             InetSocketAddress d = route.destination();
             key = appLocal;
@@ -150,7 +156,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
             table.put(appLocal, pending);
         }
 
-        /** The app's socket is connected (or connecting) to the proxy, which now owns the slot. */
+        @Override
         public void connected() {
             traffic.allowed();
             Allowlist.Decision d = route.decision();
@@ -161,7 +167,7 @@ public final class InstanceNetwork implements AutoCloseable, ConnectRoute.Judge 
                     d.rule(), AuditEvent.ALLOW, reason));
         }
 
-        /** The redirect did not happen: the slot and the table entry go. */
+        @Override
         public void failed(String why) {
             if (key != null) table.remove(key, pending);
             app.limiter().release();

@@ -1,5 +1,6 @@
 package io.sandboxrun.seccomp;
 
+import io.sandboxrun.core.linux.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -25,12 +26,11 @@ public final class LearnedProfile {
                     "the run made threads or processes: clone without any CLONE_NEW* namespace flag",
                     Selector.NONE, Selector.NONE));
         }
-        entries.add(SyscallEntry.of(List.of("clone3"), Action.errno(ENOSYS),
+        entries.add(SyscallEntry.of(List.of("clone3"), Action.errno(Errno.ENOSYS),
                 "clone3's flags are out of a filter's sight: ENOSYS makes glibc fall back to clone"));
-        return Profile.of(source, Action.errno(EPERM), entries);
+        return Profile.of(source, Action.errno(Errno.EPERM), entries);
     }
 
-    private static final int EPERM = 1, ENOSYS = 38;
     /** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET (linux/sched.h). */
     private static final long CLONE_NEW_ANY = 0x7E020000L;
 

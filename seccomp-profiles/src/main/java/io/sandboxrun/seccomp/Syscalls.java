@@ -11,26 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Syscall names and numbers for the native architecture, as libseccomp knows them, plus the
- * x86_64 syscalls added to Linux after the libseccomp this runs with was released.
+ * syscalls added to Linux after the libseccomp this runs with was released, from
+ * {@link io.sandboxrun.core.linux.Syscalls}' table. Where the library knows a name, it wins.
  */
 public final class Syscalls {
     /** A name no architecture has. */
     public static final int UNKNOWN = LibSeccomp.UNKNOWN_SYSCALL;
-    private static final int AUDIT_ARCH_X86_64 = 0xc000003e;            // linux/audit.h
-
-    /**
-     * x86_64 syscalls after Linux 5.17 (libseccomp 2.5.4's table ends at set_mempolicy_home_node,
-     * 450); numbers from arch/x86/entry/syscalls/syscall_64.tbl, as libseccomp's newer tables
-     * have them. Used only where libseccomp knows no such name, so a newer library wins.
-     */
-    private static final Map<String, Integer> LATE_X86_64 = Map.ofEntries(
-            Map.entry("cachestat", 451), Map.entry("fchmodat2", 452), Map.entry("map_shadow_stack", 453),
-            Map.entry("futex_wake", 454), Map.entry("futex_wait", 455), Map.entry("futex_requeue", 456),
-            Map.entry("statmount", 457), Map.entry("listmount", 458), Map.entry("lsm_get_self_attr", 459),
-            Map.entry("lsm_set_self_attr", 460), Map.entry("lsm_list_modules", 461), Map.entry("mseal", 462),
-            Map.entry("setxattrat", 463), Map.entry("getxattrat", 464), Map.entry("listxattrat", 465),
-            Map.entry("removexattrat", 466), Map.entry("open_tree_attr", 467), Map.entry("file_getattr", 468),
-            Map.entry("file_setattr", 469), Map.entry("listns", 470));
     /** Syscall numbers are below this on every architecture libseccomp supports natively here. */
     private static final int SCAN_LIMIT = 1024;
 
@@ -45,8 +31,7 @@ public final class Syscalls {
     public static int number(String name) {
         return NUMBERS.computeIfAbsent(name, n -> {
             int nr = LibSeccomp.resolveName(n);
-            if (nr == UNKNOWN && isX86_64()) return LATE_X86_64.getOrDefault(n, UNKNOWN);
-            return nr;
+            return nr != UNKNOWN ? nr : io.sandboxrun.core.linux.Syscalls.number(n).orElse(UNKNOWN);
         });
     }
 
@@ -78,14 +63,12 @@ public final class Syscalls {
         if (names == null) {
             names = new String[SCAN_LIMIT];
             for (int nr = 0; nr < SCAN_LIMIT; nr++) names[nr] = LibSeccomp.resolveNum(nr);
-            if (isX86_64()) for (var e : LATE_X86_64.entrySet()) names[e.getValue()] = e.getKey();
+            for (var e : io.sandboxrun.core.linux.Syscalls.numbers().entrySet()) {
+                if (names[e.getValue()] == null) names[e.getValue()] = e.getKey();
+            }
             byNumber = names;
         }
         return names;
-    }
-
-    private static boolean isX86_64() {
-        return LibSeccomp.nativeArch() == AUDIT_ARCH_X86_64;
     }
 
     /** Levenshtein distance. */

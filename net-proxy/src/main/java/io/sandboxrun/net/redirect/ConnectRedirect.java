@@ -10,7 +10,6 @@ import io.sandboxrun.core.linux.SyscallException;
 import io.sandboxrun.core.notify.NotificationHandler;
 import io.sandboxrun.core.notify.NotifyContext;
 import io.sandboxrun.core.notify.Response;
-import io.sandboxrun.net.InstanceNetwork;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -28,13 +27,13 @@ import java.util.Optional;
  * limiter's delay happens in the proxy, after the connect has returned.
  */
 public final class ConnectRedirect implements NotificationHandler {
-    private static final int EINPROGRESS = 115;
     /** sizeof(struct sockaddr_storage): the kernel refuses a longer address with EINVAL. */
     private static final int SOCKADDR_MAX = 128;
 
-    private final InstanceNetwork net;
+    private final Admission net;
 
-    public ConnectRedirect(InstanceNetwork net) {
+    /** @param net the instance whose connects these are: its allowlist, listeners, limiter and audit */
+    public ConnectRedirect(Admission net) {
         this.net = net;
     }
 
@@ -88,9 +87,9 @@ public final class ConnectRedirect implements NotificationHandler {
         }
         ConnectRoute.Redirect d = (ConnectRoute.Redirect) r;
         int domain = Sockets.intOption(socket, Sockets.SOL_SOCKET, Sockets.SO_DOMAIN);
-        Optional<InstanceNetwork.Admitted> admitted = net.admit(d);
+        Optional<Admission.Admitted> admitted = net.admit(d);
         if (admitted.isEmpty()) return Response.error(Errno.ECONNREFUSED);
-        InstanceNetwork.Admitted a = admitted.get();
+        Admission.Admitted a = admitted.get();
         try {
             InetSocketAddress listener = net.listenerFor(domain);
             InetSocketAddress local = Sockets.localAddress(socket).inet().orElse(null);
@@ -103,9 +102,9 @@ public final class ConnectRedirect implements NotificationHandler {
             // Before connect: the proxy may accept before this thread runs again.
             a.record(new InetSocketAddress(listener.getAddress(), port));
             int rc = Sockets.connect(socket, listener);
-            if (rc == 0 || rc == EINPROGRESS) {
+            if (rc == 0 || rc == Errno.EINPROGRESS) {
                 a.connected();
-                return rc == 0 ? Response.value(0) : Response.error(EINPROGRESS);
+                return rc == 0 ? Response.value(0) : Response.error(Errno.EINPROGRESS);
             }
             a.failed("connect to the proxy: " + Errno.format(rc));
             return Response.error(rc);   // EISCONN, EALREADY, ...: what the app's own connect would say

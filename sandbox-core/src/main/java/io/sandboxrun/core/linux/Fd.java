@@ -92,7 +92,7 @@ public final class Fd implements AutoCloseable {
 
     // fcntl.h (x86_64 and aarch64 share these values)
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
-    private static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    static final int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
 
     private interface Raw extends Library {
         Raw C = Native.load("c", Raw.class);

@@ -6,18 +6,17 @@ import com.sun.jna.Pointer;
 
 /** landlock_create_ruleset(2) in version-query mode: which Landlock ABI the kernel offers. */
 public final class Landlock {
-    private static final long SYS_LANDLOCK_CREATE_RULESET = 444; // x86_64 and aarch64
     private static final int LANDLOCK_CREATE_RULESET_VERSION = 1;
 
     /** The ABI version (1..), or 0 when the kernel has no Landlock or it is disabled. */
     public static int abi() {
-        long rc = Raw.C.syscall(SYS_LANDLOCK_CREATE_RULESET, Pointer.NULL, 0L, LANDLOCK_CREATE_RULESET_VERSION);
+        long rc = Raw.C.syscall(Syscalls.LANDLOCK_CREATE_RULESET, Pointer.NULL, 0L, LANDLOCK_CREATE_RULESET_VERSION);
         return rc < 0 ? 0 : (int) rc;
     }
 
     /** Why {@link #abi()} is 0: the errno text of the query. */
     public static String unavailabilityCause() {
-        long rc = Raw.C.syscall(SYS_LANDLOCK_CREATE_RULESET, Pointer.NULL, 0L, LANDLOCK_CREATE_RULESET_VERSION);
+        long rc = Raw.C.syscall(Syscalls.LANDLOCK_CREATE_RULESET, Pointer.NULL, 0L, LANDLOCK_CREATE_RULESET_VERSION);
         if (rc >= 0) return "available";
         int errno = Native.getLastError();
         return errno == Errno.EOPNOTSUPP ? "Landlock is disabled at boot (lsm= does not list landlock)"

@@ -30,7 +30,6 @@ public final class LibSeccomp {
     public static final int BPF_INSTRUCTION_SIZE = 8;
 
     private static final int SCMP_ARCH_NATIVE = 0;
-    private static final int MFD_CLOEXEC = 1;                      // linux/memfd.h
 
     /** A filter action, as seccomp.h's {@code SCMP_ACT_*} values (the kernel's SECCOMP_RET_* with data). */
     public record Action(int value) {
@@ -195,7 +194,7 @@ public final class LibSeccomp {
          * and reads it back through {@code /proc/self/fd}, which opens it afresh at offset 0.
          */
         private byte[] export(String call, boolean bpf) {
-            int n = Libc.C.memfd_create("seccomp-export", MFD_CLOEXEC);
+            int n = Libc.C.memfd_create("seccomp-export", Memfd.MFD_CLOEXEC);
             if (n < 0) throw SyscallException.of("memfd_create", Native.getLastError(), "%s", "seccomp-export");
             try (Fd fd = Fd.adopt(n)) {
                 int rc = bpf ? raw().seccomp_export_bpf(ctx(), n) : raw().seccomp_export_pfc(ctx(), n);

@@ -16,10 +16,8 @@ import java.nio.file.Path;
  * cannot hand out.
  */
 public final class ListenSocket {
-    // sys/socket.h, netinet/in.h, sys/un.h (Linux, all architectures we support)
-    private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
-    private static final int SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+    // sys/socket.h, sys/un.h (Linux, all architectures we support)
+    private static final int SO_REUSEADDR = 2;
     private static final int UNIX_PATH_MAX = 108;
     private static final int BACKLOG = 511;
 
@@ -28,11 +26,11 @@ public final class ListenSocket {
 
     /** TCP listener on {@code address:port} (port 0: the kernel picks one). */
     public static Bound tcp(InetAddress address, int port) {
-        int family = address instanceof Inet6Address ? AF_INET6 : AF_INET;
+        int family = address instanceof Inet6Address ? SockAddr.AF_INET6 : SockAddr.AF_INET;
         Fd fd = socket(family);
         try {
             IntByReference one = new IntByReference(1);
-            if (Raw.C.setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, one.getPointer(), 4) < 0) {
+            if (Raw.C.setsockopt(fd.get(), Sockets.SOL_SOCKET, SO_REUSEADDR, one.getPointer(), 4) < 0) {
                 throw SyscallException.of("setsockopt", Native.getLastError(), "SO_REUSEADDR");
             }
             Sockets.bind(fd, new java.net.InetSocketAddress(address, port));
@@ -50,11 +48,11 @@ public final class ListenSocket {
         if (p.length >= UNIX_PATH_MAX) {
             throw new IllegalArgumentException("unix socket path longer than " + (UNIX_PATH_MAX - 1) + " bytes: " + path);
         }
-        Fd fd = socket(AF_UNIX);
+        Fd fd = socket(SockAddr.AF_UNIX);
         try {
             Memory sa = new Memory(2 + UNIX_PATH_MAX);
             sa.clear();
-            sa.setShort(0, (short) AF_UNIX);
+            sa.setShort(0, (short) SockAddr.AF_UNIX);
             sa.write(2, p, 0, p.length);
             if (Raw.C.bind(fd.get(), sa, 2 + p.length + 1) < 0) {
                 throw SyscallException.of("bind", Native.getLastError(), "unix:%s", path);
@@ -68,7 +66,7 @@ public final class ListenSocket {
     }
 
     private static Fd socket(int family) {
-        int n = Raw.C.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int n = Raw.C.socket(family, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
         if (n < 0) throw SyscallException.of("socket", Native.getLastError(), "family=%d", family);
         return Fd.adopt(n);
     }

@@ -5,7 +5,7 @@ import com.sun.jna.Native;
 
 /** memfd_create(2) with seals: an anonymous, immutable file handed to the helper as its plan. */
 public final class Memfd {
-    private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;      // linux/memfd.h
+    static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;              // linux/memfd.h
     private static final int F_ADD_SEALS = 1033;                         // linux/fcntl.h
     private static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 

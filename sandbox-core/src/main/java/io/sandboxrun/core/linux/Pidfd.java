@@ -6,13 +6,11 @@ import com.sun.jna.Pointer;
 
 /** pidfd_open(2) (Linux 5.3): a descriptor that becomes readable when the process exits; pidfd_send_signal(2). */
 public final class Pidfd {
-    // Same numbers on x86_64 and aarch64 (the unified syscall table since Linux 5.1).
-    private static final long SYS_PIDFD_OPEN = 434, SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_GETFD = 438;
     /** PIDFD_THREAD (= O_EXCL, Linux 6.9): a pidfd for a thread, not only a thread-group leader. */
     private static final long PIDFD_THREAD = 0200;
 
     public static Fd open(int pid) {
-        long rc = Raw.C.syscall(SYS_PIDFD_OPEN, pid, 0L);
+        long rc = Raw.C.syscall(Syscalls.PIDFD_OPEN, pid, 0L);
         if (rc < 0) throw SyscallException.of("pidfd_open", Native.getLastError(), "pid=%d", pid);
         return Fd.adopt((int) rc);
     }
@@ -22,7 +20,7 @@ public final class Pidfd {
      * PIDFD_THREAD where the kernel has it, else for its thread group read from /proc.
      */
     public static Fd openThread(int tid) {
-        long rc = Raw.C.syscall(SYS_PIDFD_OPEN, tid, PIDFD_THREAD);
+        long rc = Raw.C.syscall(Syscalls.PIDFD_OPEN, tid, PIDFD_THREAD);
         if (rc >= 0) return Fd.adopt((int) rc);
         int errno = Native.getLastError();
         if (errno != Errno.EINVAL) throw SyscallException.of("pidfd_open", errno, "tid=%d PIDFD_THREAD", tid);
@@ -45,7 +43,7 @@ public final class Pidfd {
      * of the process {@code pidfd} refers to (close-on-exec). Needs ptrace access to it.
      */
     public static Fd getfd(Fd pidfd, int targetFd) {
-        long rc = Raw.C.syscall(SYS_PIDFD_GETFD, pidfd.get(), targetFd, 0);
+        long rc = Raw.C.syscall(Syscalls.PIDFD_GETFD, pidfd.get(), targetFd, 0);
         if (rc < 0) throw SyscallException.of("pidfd_getfd", Native.getLastError(), "pidfd=%d fd=%d", pidfd.get(), targetFd);
         return Fd.adopt((int) rc);
     }
@@ -55,7 +53,7 @@ public final class Pidfd {
      * if its pid was reused. Returns false when it has already exited (ESRCH).
      */
     public static boolean sendSignal(Fd pidfd, int signal) {
-        long rc = Raw.C.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd.get(), signal, Pointer.NULL, 0);
+        long rc = Raw.C.syscall(Syscalls.PIDFD_SEND_SIGNAL, pidfd.get(), signal, Pointer.NULL, 0);
         if (rc == 0) return true;
         int errno = Native.getLastError();
         if (errno == Errno.ESRCH) return false;

@@ -5,11 +5,9 @@ import com.sun.jna.Native;
 
 /** pipe2(2): a close-on-exec pipe, both ends owned. */
 public record Pipe(Fd readEnd, Fd writeEnd) implements AutoCloseable {
-    private static final int O_CLOEXEC = 02000000; // fcntl.h
-
     public static Pipe open() {
         int[] fds = new int[2];
-        if (Raw.C.pipe2(fds, O_CLOEXEC) < 0) {
+        if (Raw.C.pipe2(fds, Fd.O_CLOEXEC) < 0) {
             throw SyscallException.of("pipe2", Native.getLastError(), "O_CLOEXEC");
         }
         return new Pipe(Fd.adopt(fds[0]), Fd.adopt(fds[1]));

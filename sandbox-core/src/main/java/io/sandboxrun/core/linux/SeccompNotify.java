@@ -21,8 +21,6 @@ public final class SeccompNotify {
     static final long USER_NOTIF_FD_SYNC_WAKE_UP = 1;
     /** seccomp(2) operation (linux/seccomp.h), Linux 5.0. */
     static final int SECCOMP_GET_NOTIF_SIZES = 3;
-    /** seccomp(2): x86_64 arch/x86/entry/syscalls/syscall_64.tbl, aarch64 asm-generic/unistd.h. */
-    static final long SYS_SECCOMP = "aarch64".equals(System.getProperty("os.arch")) ? 277 : 317;
     /** Sizes this build uses: sizeof(struct seccomp_notif), seccomp_notif_resp, seccomp_data, seccomp_notif_addfd. */
     static final int NOTIF_SIZE = 80, RESP_SIZE = 24, DATA_SIZE = 64, ADDFD_SIZE = 24;
 
@@ -32,7 +30,6 @@ public final class SeccompNotify {
     public static final int ADDFD_FLAG_SETFD = 1;
     /** seccomp_notif_addfd.flags: add the fd and answer the notification with its number, atomically (Linux 5.14). */
     public static final int ADDFD_FLAG_SEND = 2;
-    private static final int O_CLOEXEC = 02000000;
 
     private static final int OFF_ID = Structs.NOTIF.offset("id"), OFF_PID = Structs.NOTIF.offset("pid"),
             OFF_NR = Structs.NOTIF.offset("nr"), OFF_ARCH = Structs.NOTIF.offset("arch"),
@@ -75,7 +72,7 @@ public final class SeccompNotify {
     public static Sizes kernelSizes() {
         Memory m = new Memory(Structs.SIZES.size());
         m.clear();
-        long rc = Raw.syscall(SYS_SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0L, m);
+        long rc = Raw.syscall(Syscalls.SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0L, m);
         if (rc < 0) throw SyscallException.of("seccomp", Native.getLastError(), "SECCOMP_GET_NOTIF_SIZES");
         return new Sizes(m.getShort(0) & 0xffff, m.getShort(2) & 0xffff, m.getShort(4) & 0xffff);
     }
@@ -156,7 +153,7 @@ public final class SeccompNotify {
         int rc = Raw.ioctl(fd, IOCTL_NOTIF_SET_FLAGS, new Pointer(USER_NOTIF_FD_SYNC_WAKE_UP));
         if (rc == 0) return true;
         int errno = Native.getLastError();
-        if (errno == Errno.EINVAL || errno == 25 /* ENOTTY */) return false;
+        if (errno == Errno.EINVAL || errno == Errno.ENOTTY) return false;
         throw SyscallException.of("ioctl", errno, "fd=%d SECCOMP_IOCTL_NOTIF_SET_FLAGS SYNC_WAKE_UP", fd);
     }
 
@@ -189,7 +186,7 @@ public final class SeccompNotify {
         a.flags = flags;
         a.srcfd = source.get();
         a.newfd = (flags & ADDFD_FLAG_SETFD) != 0 ? newfd : 0;
-        a.newfd_flags = cloexec ? O_CLOEXEC : 0;
+        a.newfd_flags = cloexec ? Fd.O_CLOEXEC : 0;
         a.write();
         int fd = listener.get();
         int rc;

@@ -15,8 +15,9 @@ import java.net.InetSocketAddress;
 public final class Sockets {
     public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_PROTOCOL = 38, SO_DOMAIN = 39;
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2;
+    /** socket(2) type flag: the descriptor is close-on-exec (= O_CLOEXEC, linux/net.h). */
+    static final int SOCK_CLOEXEC = Fd.O_CLOEXEC;
     public static final int IPPROTO_TCP = 6, IPPROTO_MPTCP = 262;
-    private static final int F_GETFL = 3, O_NONBLOCK = 04000;
 
     /** getsockopt(fd, level, name) for an int option. */
     public static int intOption(Fd fd, int level, int name) {
@@ -53,9 +54,9 @@ public final class Sockets {
 
     /** Whether the open file description is non-blocking (shared with the app for a taken fd). */
     public static boolean nonBlocking(Fd fd) {
-        int flags = Raw.C.fcntl(fd.get(), F_GETFL, 0);
+        int flags = Raw.C.fcntl(fd.get(), Fd.F_GETFL, 0);
         if (flags < 0) throw SyscallException.of("fcntl", Native.getLastError(), "F_GETFL fd=%d", fd.get());
-        return (flags & O_NONBLOCK) != 0;
+        return (flags & Fd.O_NONBLOCK) != 0;
     }
 
     private interface Raw extends Library {

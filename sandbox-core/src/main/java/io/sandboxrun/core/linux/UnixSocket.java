@@ -13,8 +13,7 @@ import java.util.Optional;
 /** AF_UNIX SOCK_SEQPACKET socket pairs and messages that carry descriptors (unix(7) SCM_RIGHTS, cmsg(3)). */
 public final class UnixSocket {
     // sys/socket.h, bits/socket.h (Linux; x86_64 and aarch64 agree)
-    static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 02000000;
-    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    static final int SOCK_SEQPACKET = 5, SCM_RIGHTS = 1;
     static final int MSG_TRUNC = 0x20, MSG_CTRUNC = 0x08, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     /** The kernel's limit on descriptors in one SCM_RIGHTS message (SCM_MAX_FD, include/net/scm.h). */
     public static final int MAX_FDS = 253;
@@ -59,7 +58,7 @@ public final class UnixSocket {
     /** socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC): message boundaries kept, both ends owned. */
     public static Pair pair() {
         int[] sv = new int[2];
-        if (Raw.C.socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        if (Raw.C.socketpair(SockAddr.AF_UNIX, SOCK_SEQPACKET | Sockets.SOCK_CLOEXEC, 0, sv) < 0) {
             throw SyscallException.of("socketpair", Native.getLastError(), "AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC");
         }
         return new Pair(Fd.adopt(sv[0]), Fd.adopt(sv[1]));
@@ -124,7 +123,7 @@ public final class UnixSocket {
             control = new Memory(controlLen);
             control.clear();
             control.setLong(0, cmsgLen(Integer.BYTES * fds.length)); // cmsg_len is size_t
-            control.setInt(OFF_CMSG_LEVEL, SOL_SOCKET);
+            control.setInt(OFF_CMSG_LEVEL, Sockets.SOL_SOCKET);
             control.setInt(OFF_CMSG_TYPE, SCM_RIGHTS);
             for (int i = 0; i < fds.length; i++) control.setInt(CMSGHDR_SIZE + (long) Integer.BYTES * i, fds[i].get());
         }
@@ -157,7 +156,7 @@ public final class UnixSocket {
         while (off + CMSGHDR_SIZE <= controlLen) {
             long len = control.getLong(off);
             if (len < CMSGHDR_SIZE || off + len > controlLen) break;
-            if (control.getInt(off + OFF_CMSG_LEVEL) == SOL_SOCKET && control.getInt(off + OFF_CMSG_TYPE) == SCM_RIGHTS) {
+            if (control.getInt(off + OFF_CMSG_LEVEL) == Sockets.SOL_SOCKET && control.getInt(off + OFF_CMSG_TYPE) == SCM_RIGHTS) {
                 int count = (int) (len - cmsgLen(0)) / Integer.BYTES;
                 for (int i = 0; i < count; i++) out.add(Fd.adopt(control.getInt(off + cmsgLen(0) + (long) Integer.BYTES * i)));
             }

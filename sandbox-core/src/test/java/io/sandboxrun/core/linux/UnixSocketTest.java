@@ -48,7 +48,7 @@ class UnixSocketTest {
 
     private static void cmsg(Memory m, int off, int... fds) {
         m.setLong(off, UnixSocket.cmsgLen(4 * fds.length));
-        m.setInt(off + 8, UnixSocket.SOL_SOCKET);
+        m.setInt(off + 8, Sockets.SOL_SOCKET);
         m.setInt(off + 12, UnixSocket.SCM_RIGHTS);
         for (int i = 0; i < fds.length; i++) m.setInt(off + 16 + 4L * i, fds[i]);
     }

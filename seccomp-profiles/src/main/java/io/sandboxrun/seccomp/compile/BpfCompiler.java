@@ -1,5 +1,6 @@
 package io.sandboxrun.seccomp.compile;
 
+import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.linux.LibSeccomp;
 import io.sandboxrun.seccomp.Action;
 import io.sandboxrun.seccomp.ArgCondition;
@@ -85,7 +86,7 @@ public final class BpfCompiler {
         if (options.mode() == CompileOptions.Mode.LEARN) {
             // Learning keeps clone3 answered ENOSYS in the kernel, as every bundled profile does: glibc
             // then uses clone, whose flags a learnt profile can check; clone3's flags live in memory.
-            learnClone3 = new SyscallRule(Syscalls.number("clone3"), "clone3", Action.errno(ENOSYS), List.of(),
+            learnClone3 = new SyscallRule(Syscalls.number("clone3"), "clone3", Action.errno(Errno.ENOSYS), List.of(),
                     LEARN_ENTRY, "clone3 stays ENOSYS while learning, so glibc falls back to clone");
             compiled.add(learnClone3);
         }
@@ -149,7 +150,6 @@ public final class BpfCompiler {
         }
     }
 
-    private static final int ENOSYS = 38;
     /** Entry index of the rule that learning mode adds (not from the profile; kept as written). */
     public static final int LEARN_ENTRY = -2;
     /** Entry index of the connect redirect rule (compiled only; the table keeps the profile's connect rules). */

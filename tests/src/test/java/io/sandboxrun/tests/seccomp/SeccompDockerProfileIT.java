@@ -1,6 +1,6 @@
 package io.sandboxrun.tests.seccomp;
 
-import static io.sandboxrun.tests.seccomp.SeccompFixtures.EPERM;
+import static io.sandboxrun.core.linux.Errno.EPERM;
 import static io.sandboxrun.tests.seccomp.SeccompFixtures.SIGSYS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sandboxrun.core.launch.Denial;
 import io.sandboxrun.core.launch.RunResult;
+import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
 import java.io.File;
@@ -32,7 +33,6 @@ final class SeccompFixtures {
      */
     static final int DISTINCT_ERRNO = 133;
     static final String DISTINCT_ERRNO_NAME = "EHWPOISON";
-    static final int EPERM = 1;
     static final int SIGSYS = 31;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,9 +75,9 @@ final class SeccompFixtures {
     static Path distinctErrnoProfile(String name, Path dir) {
         try {
             ObjectNode p = (ObjectNode) JSON.readTree(resourceText("/io/sandboxrun/seccomp/profiles/" + name + ".json"));
-            if (p.path("defaultErrnoRet").asInt() == EPERM) p.put("defaultErrnoRet", DISTINCT_ERRNO);
+            if (p.path("defaultErrnoRet").asInt() == Errno.EPERM) p.put("defaultErrnoRet", DISTINCT_ERRNO);
             for (JsonNode s : p.get("syscalls")) {
-                if (s.path("errnoRet").asInt() == EPERM) ((ObjectNode) s).put("errnoRet", DISTINCT_ERRNO);
+                if (s.path("errnoRet").asInt() == Errno.EPERM) ((ObjectNode) s).put("errnoRet", DISTINCT_ERRNO);
             }
             Path f = dir.resolve(name + "-ehwpoison.json");
             Files.writeString(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p));

@@ -1,8 +1,8 @@
 package io.sandboxrun.tests.seccomp;
 
+import static io.sandboxrun.core.linux.Errno.EPERM;
 import static io.sandboxrun.tests.seccomp.SeccompFixtures.DISTINCT_ERRNO;
 import static io.sandboxrun.tests.seccomp.SeccompFixtures.DISTINCT_ERRNO_NAME;
-import static io.sandboxrun.tests.seccomp.SeccompFixtures.EPERM;
 import static io.sandboxrun.tests.seccomp.SeccompFixtures.SIGSYS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.Rlimit;
 import io.sandboxrun.core.policy.RlimitValue;
@@ -82,7 +83,7 @@ class ExitCodesIT {
         assertEquals(125, run.result().exitCode(), run.toString());
         var f = run.result().failure().orElseThrow();
         assertEquals("rlimit", f.step());
-        assertEquals(1, f.errno(), f.toString());   // EPERM
+        assertEquals(Errno.EPERM, f.errno(), f.toString());
         assertTrue(f.message().contains("nofile"), f.message());
     }
 }
