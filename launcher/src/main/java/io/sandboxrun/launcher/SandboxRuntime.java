@@ -179,49 +179,43 @@ public final class SandboxRuntime implements AutoCloseable {
             boolean tty = spec.stdin() instanceof Stdio.Inherit && Terminal.isatty(0);
             WhitelistPlanner.WhitelistPlan whitelist = planner.planDetailed(policy, lease.hostDir(), lease.insidePath(), tty);
             FsPlan fs = whitelist.fsPlan();
-            // Descriptor layout in the helper (and the app until exec): 0-2 stdio, 3.. listen sockets,
-            // then the plan, the log pipe, the control socket, the seccomp program and one
-            // cgroup.procs per hierarchy (the outer helper joins them before it clones).
-            int listenCount = policy.listen().size();
-            int planNo = 3 + listenCount, logNo = planNo + 1, controlNo = planNo + 2, seccompNo = planNo + 3;
             List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
-            List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
-                    .mapToObj(i -> seccompNo + 1 + i).toList();
+            List<Stdio> stdio = List.of(spec.stdin(), spec.stdout(), spec.stderr());
+            FdLayout layout = FdLayout.of(stdio, policy.listen().size(), procsFiles.size());
             // With the proxy every connect is notified: the launcher sends allowed TCP to the proxy and
             // refuses the rest. Without it (outbound: none) the empty network namespace holds alone.
             boolean proxy = policy.network().outbound() == NetworkPolicy.Outbound.PROXY;
-            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, proxy);
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(),
+                    layout.control(), proxy);
             Optional<InstanceNetwork> net = proxy ? Optional.of(network.prepare(policy, id, warn)) : Optional.empty();
             net.ifPresent(n -> undo.onFailure(n::close));
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
-            List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
             boolean listener = seccomp.filter().needsListener();
-            HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
-            if (listener) plan = plan.withControlFd(controlNo).withProxyListeners(proxy);
-            plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener)).withCgroupProcsFds(procsNos);
+            HelperPlan plan = PlanBuilder.build(policy, fs, SandboxEnv.build(policy, lease.home(), "/tmp"), layout,
+                    listener, proxy, Ids.pid());
 
             List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
             try {
                 Map<Integer, Integer> fds = new LinkedHashMap<>();
-                StdioEnds stdio = StdioEnds.open(spec, childEnds);
-                undo.onFailure(stdio::closeParentStreams);
-                stdio.childFds().forEach(fds::put);
-                for (int i = 0; i < listen.size(); i++) fds.put(3 + i, listen.get(i).fd().get());
+                StdioEnds stdioEnds = StdioEnds.open(stdio, layout.stdio(), childEnds);
+                undo.onFailure(stdioEnds::closeParentStreams);
+                stdioEnds.childFds().forEach(fds::put);
+                for (int i = 0; i < listen.size(); i++) fds.put(layout.listen().get(i), listen.get(i).fd().get());
                 Fd planFd = Memfd.sealed("sandbox-plan-" + id, PlanEncoder.encode(plan));
                 childEnds.add(planFd);
                 Pipe log = Pipe.open();
                 childEnds.add(log.writeEnd());
                 undo.onFailure(log.readEnd()::close);
-                fds.put(planNo, planFd.get());
-                fds.put(logNo, log.writeEnd().get());
+                fds.put(layout.plan(), planFd.get());
+                fds.put(layout.log(), log.writeEnd().get());
                 Fd program = Memfd.sealed("sandbox-seccomp-" + id, seccomp.filter().program());
                 childEnds.add(program);
-                fds.put(seccompNo, program.get());
+                fds.put(layout.seccomp(), program.get());
                 for (int i = 0; i < procsFiles.size(); i++) {
                     Fd procs = Fd.open(procsFiles.get(i), Fd.O_WRONLY, 0);
                     childEnds.add(procs);
-                    fds.put(procsNos.get(i), procs.get());
+                    fds.put(layout.cgroupProcs().get(i), procs.get());
                 }
                 Fd control = null;
                 if (listener) {
@@ -229,10 +223,11 @@ public final class SandboxRuntime implements AutoCloseable {
                     childEnds.add(pair.second());
                     control = pair.first();
                     undo.onFailure(control::close);
-                    fds.put(controlNo, pair.second().get());
+                    fds.put(layout.control(), pair.second().get());
                 }
-                List<String> argv = List.of(helper.toString(), "--plan-fd", Integer.toString(planNo),
-                        "--log-fd", Integer.toString(logNo));
+                List<String> argv = new ArrayList<>(5);
+                argv.add(helper.toString());
+                argv.addAll(layout.helperArgs());
                 int pid = spawn(argv, fds);
                 // From here a failure must not leave an unsupervised sandbox behind.
                 undo.onFailure(() -> {
@@ -251,7 +246,7 @@ public final class SandboxRuntime implements AutoCloseable {
                 SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
                         protections(plan, seccomp, cgroup.protections(), policy.network()),
                         listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        denials, cgroup.handle(), net, stdio.parentStreams(), () -> {
+                        denials, cgroup.handle(), net, stdioEnds.parentStreams(), () -> {
                             // Runs before onExit() completes: a caller that saw the result sees it all released.
                             live.remove(self.get());
                             ListenSockets.close(listen);
@@ -356,14 +351,13 @@ public final class SandboxRuntime implements AutoCloseable {
             parentStreams.stderr().ifPresent(PipeStreams::closeQuietly);
         }
 
-        static StdioEnds open(LaunchSpec spec, List<Fd> childEnds) {
+        /** Opens the ends of the streams {@code replaced} names (see {@link FdLayout#stdio()}). */
+        static StdioEnds open(List<Stdio> streams, List<Integer> replaced, List<Fd> childEnds) {
             Map<Integer, Integer> fds = new LinkedHashMap<>();
             Optional<OutputStream> in = Optional.empty();
             Optional<InputStream> out = Optional.empty(), err = Optional.empty();
-            Stdio[] streams = {spec.stdin(), spec.stdout(), spec.stderr()};
-            for (int n = 0; n < 3; n++) {
-                Stdio s = streams[n];
-                if (s instanceof Stdio.Inherit) continue;
+            for (int n : replaced) {
+                Stdio s = streams.get(n);
                 if (s instanceof Stdio.Null) {
                     Fd f = Fd.open(Path.of("/dev/null"), Fd.O_RDWR, 0);
                     childEnds.add(f);
