@@ -5,7 +5,6 @@ import io.sandboxrun.core.helper.FsPlan;
 import io.sandboxrun.core.helper.HelperBinary;
 import io.sandboxrun.core.helper.HelperPlan;
 import io.sandboxrun.core.helper.Namespace;
-import io.sandboxrun.core.helper.PlanEncoder;
 import io.sandboxrun.core.host.Availability;
 import io.sandboxrun.core.host.HostFeatures;
 import io.sandboxrun.core.launch.ExitCodes;
@@ -17,13 +16,8 @@ import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.launch.Stdio;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Ids;
-import io.sandboxrun.core.linux.Memfd;
 import io.sandboxrun.core.linux.Pidfd;
-import io.sandboxrun.core.linux.Pipe;
-import io.sandboxrun.core.linux.Signals;
-import io.sandboxrun.core.linux.Spawn;
 import io.sandboxrun.core.linux.Terminal;
-import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.notify.NotificationLoop;
 import io.sandboxrun.seccomp.compile.CompileOptions;
 import io.sandboxrun.core.linux.SyscallException;
@@ -34,22 +28,14 @@ import io.sandboxrun.fs.MountSyscalls;
 import io.sandboxrun.fs.SandboxEnv;
 import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.fs.WhitelistPlanner;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -62,7 +48,7 @@ public final class SandboxRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SandboxRuntime.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Path helper;
+    private final HelperSpawner spawner;
     private final Monitor monitor = new Monitor();
     private final TmpSpace tmpSpaces;
     private final WhitelistPlanner planner = WhitelistPlanner.system();
@@ -73,20 +59,11 @@ public final class SandboxRuntime implements AutoCloseable {
     private final Set<SandboxInstance> live = ConcurrentHashMap.newKeySet();
     /** State dirs whose unused writable spaces (a killed launcher's) were unmounted. */
     private final Set<Path> reclaimed = ConcurrentHashMap.newKeySet();
-    /**
-     * Every helper is spawned from this one long-lived thread: PR_SET_PDEATHSIG fires when the
-     * parent *thread* exits, so spawning from a pool thread that may retire would kill sandboxes.
-     */
-    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sandbox-run-spawner");
-        t.setDaemon(true);
-        return t;
-    });
     private volatile boolean closed;
     private NotificationLoop notifications;
 
     private SandboxRuntime(Path helper, Consumer<String> verbose, Consumer<String> warn) {
-        this.helper = helper;
+        this.spawner = new HelperSpawner(helper);
         this.verbose = verbose;
         this.warn = warn;
         this.tmpSpaces = new TmpSpace(MountSyscalls.system());
@@ -194,96 +171,39 @@ public final class SandboxRuntime implements AutoCloseable {
             boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, SandboxEnv.build(policy, lease.home(), "/tmp"), layout,
                     listener, proxy, Ids.pid());
-
-            List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
-            try {
-                Map<Integer, Integer> fds = new LinkedHashMap<>();
-                StdioEnds stdioEnds = StdioEnds.open(stdio, layout.stdio(), childEnds);
-                undo.onFailure(stdioEnds::closeParentStreams);
-                stdioEnds.childFds().forEach(fds::put);
-                for (int i = 0; i < listen.size(); i++) fds.put(layout.listen().get(i), listen.get(i).fd().get());
-                Fd planFd = Memfd.sealed("sandbox-plan-" + id, PlanEncoder.encode(plan));
-                childEnds.add(planFd);
-                Pipe log = Pipe.open();
-                childEnds.add(log.writeEnd());
-                undo.onFailure(log.readEnd()::close);
-                fds.put(layout.plan(), planFd.get());
-                fds.put(layout.log(), log.writeEnd().get());
-                Fd program = Memfd.sealed("sandbox-seccomp-" + id, seccomp.filter().program());
-                childEnds.add(program);
-                fds.put(layout.seccomp(), program.get());
-                for (int i = 0; i < procsFiles.size(); i++) {
-                    Fd procs = Fd.open(procsFiles.get(i), Fd.O_WRONLY, 0);
-                    childEnds.add(procs);
-                    fds.put(layout.cgroupProcs().get(i), procs.get());
-                }
-                Fd control = null;
-                if (listener) {
-                    UnixSocket.Pair pair = UnixSocket.pair();
-                    childEnds.add(pair.second());
-                    control = pair.first();
-                    undo.onFailure(control::close);
-                    fds.put(layout.control(), pair.second().get());
-                }
-                List<String> argv = new ArrayList<>(5);
-                argv.add(helper.toString());
-                argv.addAll(layout.helperArgs());
-                int pid = spawn(argv, fds);
-                // From here a failure must not leave an unsupervised sandbox behind.
-                undo.onFailure(() -> {
-                    Signals.send(pid, Signals.SIGKILL);
-                    while (io.sandboxrun.core.linux.Wait.poll(pid).isEmpty()) Thread.onSpinWait();
-                });
-                Fd pidfd = Pidfd.open(pid);
-                undo.onFailure(pidfd::close);
-                Fd signalFd = Pidfd.open(pid);
-                undo.onFailure(signalFd::close);
-                var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
-                DenialLog denials = new DenialLog();
-                SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, net.map(InstanceNetwork::connectHandler).orElse(null),
-                        line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
-                SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
-                        protections(plan, seccomp, cgroup.protections(), policy.network()),
-                        listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        denials, cgroup.handle(), net, stdioEnds.parentStreams(), () -> {
-                            // Runs before onExit() completes: a caller that saw the result sees it all released.
-                            live.remove(self.get());
-                            ListenSockets.close(listen);
-                            lease.close();
-                        }, verbose);
-                self.set(instance);
-                instance.superviseSeccomp(notifications(), supervisor);
-                if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
-                monitor.watch(pid, pidfd, log.readEnd(), control, instance);
-                live.add(instance);   // only once supervised: the monitor now owns everything above
-                verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
-                        + " exec=" + fs.executable());
-                undo.commit();
-                return instance;
-            } finally {
-                childEnds.forEach(Fd::close);
-                // Our copies of the listen sockets stay open until the instance ends: the
-                // helper has its own, and closing ours early would race a failed spawn's cleanup.
-            }
+            HelperSpawner.Started helper = spawner.start(layout, new HelperSpawner.Inputs(id, stdio,
+                    listen.stream().map(ListenSockets.Opened::fd).toList(), plan, seccomp.filter().program(), procsFiles,
+                    listener), undo);
+            Fd pidfd = Pidfd.open(helper.pid());
+            undo.onFailure(pidfd::close);
+            Fd signalFd = Pidfd.open(helper.pid());
+            undo.onFailure(signalFd::close);
+            var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
+            DenialLog denials = new DenialLog();
+            SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
+                    denials, net.map(InstanceNetwork::connectHandler).orElse(null),
+                    line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+            SandboxInstance instance = new SandboxInstance(policy.app(), id, helper.pid(), signalFd, start,
+                    protections(plan, seccomp, cgroup.protections(), policy.network()),
+                    listen.stream().map(ListenSockets.Opened::describe).toList(),
+                    denials, cgroup.handle(), net, helper.streams(), () -> {
+                        // Runs before onExit() completes: a caller that saw the result sees it all released.
+                        live.remove(self.get());
+                        ListenSockets.close(listen);
+                        lease.close();
+                    }, verbose);
+            self.set(instance);
+            instance.superviseSeccomp(notifications(), supervisor);
+            if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
+            monitor.watch(helper.pid(), pidfd, helper.log(), helper.control(), instance);
+            live.add(instance);   // only once supervised: the monitor now owns everything above
+            verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + helper.pid()
+                    + " exec=" + fs.executable());
+            undo.commit();
+            return instance;
         } catch (SyscallException e) {
             throw new SetupException("launcher", "cannot set up sandbox for app \"" + policy.app() + "\": "
                     + e.getMessage(), e);
-        }
-    }
-
-    private int spawn(List<String> argv, Map<Integer, Integer> fds) {
-        try {
-            return spawner.submit(() -> Spawn.spawn(argv.get(0), argv, List.of(), fds)).get();
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new SetupException("spawn", "the runtime is closing: no new sandbox is started", ExitCodes.SETUP_FAILED);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SetupException("spawn", "interrupted while starting sandbox-init", ExitCodes.SETUP_FAILED);
         }
     }
 
@@ -340,52 +260,6 @@ public final class SandboxRuntime implements AutoCloseable {
         }
         network.close();
         cgroups.close(warn);
-        spawner.shutdownNow();
-    }
-
-    /** The launcher's side and the helper's side of the app's standard streams. */
-    private record StdioEnds(Map<Integer, Integer> childFds, SandboxInstance.Streams parentStreams) {
-        void closeParentStreams() {
-            parentStreams.stdin().ifPresent(PipeStreams::closeQuietly);
-            parentStreams.stdout().ifPresent(PipeStreams::closeQuietly);
-            parentStreams.stderr().ifPresent(PipeStreams::closeQuietly);
-        }
-
-        /** Opens the ends of the streams {@code replaced} names (see {@link FdLayout#stdio()}). */
-        static StdioEnds open(List<Stdio> streams, List<Integer> replaced, List<Fd> childEnds) {
-            Map<Integer, Integer> fds = new LinkedHashMap<>();
-            Optional<OutputStream> in = Optional.empty();
-            Optional<InputStream> out = Optional.empty(), err = Optional.empty();
-            for (int n : replaced) {
-                Stdio s = streams.get(n);
-                if (s instanceof Stdio.Null) {
-                    Fd f = Fd.open(Path.of("/dev/null"), Fd.O_RDWR, 0);
-                    childEnds.add(f);
-                    fds.put(n, f.get());
-                } else if (s instanceof Stdio.File file) {
-                    int flags = n == 0 ? Fd.O_RDONLY
-                            : Fd.O_WRONLY | Fd.O_CREAT | (file.append() ? Fd.O_APPEND : Fd.O_TRUNC);
-                    Fd f = Fd.open(file.path(), flags, 0600);
-                    childEnds.add(f);
-                    fds.put(n, f.get());
-                } else if (s instanceof Stdio.Pipe) {
-                    Pipe p = Pipe.open();
-                    Fd child = n == 0 ? p.readEnd() : p.writeEnd();
-                    Fd ours = n == 0 ? p.writeEnd() : p.readEnd();
-                    childEnds.add(child);
-                    fds.put(n, child.get());
-                    try (ours) {
-                        // Re-open our end by path: Java streams cannot adopt a raw descriptor.
-                        String path = "/proc/self/fd/" + ours.get();
-                        if (n == 0) in = Optional.of(PipeStreams.output(path));
-                        else if (n == 1) out = Optional.of(PipeStreams.input(path));
-                        else err = Optional.of(PipeStreams.input(path));
-                    } catch (IOException e) {
-                        throw new SetupException("stdio", "cannot open a pipe for fd " + n + ": " + e.getMessage(), e);
-                    }
-                }
-            }
-            return new StdioEnds(fds, new SandboxInstance.Streams(in, out, err));
-        }
+        spawner.close();
     }
 }
