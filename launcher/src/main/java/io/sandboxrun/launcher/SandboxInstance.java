@@ -21,7 +21,6 @@ import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -40,7 +39,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final int pid;
     private final Fd signalFd;                 // our own pidfd, for race-free signalling
     private final long startNanos;
-    private final List<Protection> baseProtections;
+    private final List<Protection> launchProtections;
     private final Runnable release;            // frees what the launch acquired (tmp lease, sockets)
     private final Consumer<String> verbose;
     private final Streams streams;
@@ -59,7 +58,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     /** The caller's ends of piped stdio. */
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
-    SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
+    SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> launchProtections,
                     List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, Optional<InstanceNetwork> network,
                     Streams streams, Runnable release, Consumer<String> verbose) {
         this.cgroup = cgroup;
@@ -71,7 +70,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         this.pid = pid;
         this.signalFd = signalFd;
         this.startNanos = startNanos;
-        this.baseProtections = List.copyOf(baseProtections);
+        this.launchProtections = List.copyOf(launchProtections);
         this.streams = streams;
         this.release = release;
         this.verbose = verbose;
@@ -252,8 +251,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     private RunResult result(Wait.Status helperStatus, Optional<CgroupStats> usage) {
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
-        List<Protection> protections = new ArrayList<>(baseProtections);
-        protections.add(landlockProtection());
+        List<Protection> protections = new ProtectionsBuilder(launchProtections).landlock(landlock).build();
         HelperEvent.Error err = error;
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
@@ -288,19 +286,5 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     private List<io.sandboxrun.core.launch.Denial> denials() {
         return denialLog.snapshot();
-    }
-
-    private Protection landlockProtection() {
-        HelperEvent.LandlockStatus l = landlock;
-        if (l == null) return new Protection("landlock", Protection.Status.NOT_ENFORCED, "the app never started");
-        switch (l.status()) {
-            case "enforced":
-                return new Protection("landlock", Protection.Status.ENFORCED, "ABI " + l.abi());
-            case "off":
-                return new Protection("landlock", Protection.Status.OFF, "switched off by the policy (landlock: off)");
-            default:
-                return new Protection("landlock", Protection.Status.NOT_ENFORCED, "kernel has no usable Landlock (ABI "
-                        + l.abi() + ")");
-        }
     }
 }

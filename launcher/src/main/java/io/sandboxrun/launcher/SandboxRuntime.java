@@ -4,7 +4,6 @@ import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.core.helper.FsPlan;
 import io.sandboxrun.core.helper.HelperBinary;
 import io.sandboxrun.core.helper.HelperPlan;
-import io.sandboxrun.core.helper.Namespace;
 import io.sandboxrun.core.host.Availability;
 import io.sandboxrun.core.host.HostFeatures;
 import io.sandboxrun.core.launch.ExitCodes;
@@ -30,7 +29,6 @@ import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.fs.WhitelistPlanner;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The composition root: turns a {@link LaunchSpec} into a running sandbox. One per JVM,
@@ -183,8 +180,10 @@ public final class SandboxRuntime implements AutoCloseable {
             SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
                     denials, net.map(InstanceNetwork::connectHandler).orElse(null),
                     line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
-            SandboxInstance instance = new SandboxInstance(policy.app(), id, helper.pid(), signalFd, start,
-                    protections(plan, seccomp, cgroup.protections(), policy.network()),
+            List<Protection> protections = new ProtectionsBuilder().namespaces(plan.namespaces()).filesystem()
+                    .identity(plan.uid(), plan.hostIdBase()).network(policy.network()).seccomp(seccomp)
+                    .cgroups(cgroup.protections()).build();
+            SandboxInstance instance = new SandboxInstance(policy.app(), id, helper.pid(), signalFd, start, protections,
                     listen.stream().map(ListenSockets.Opened::describe).toList(),
                     denials, cgroup.handle(), net, helper.streams(), () -> {
                         // Runs before onExit() completes: a caller that saw the result sees it all released.
@@ -211,31 +210,6 @@ public final class SandboxRuntime implements AutoCloseable {
     private synchronized NotificationLoop notifications() {
         if (notifications == null) notifications = new NotificationLoop(1);
         return notifications;
-    }
-
-    private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp,
-                                                List<Protection> cgroups, NetworkPolicy net) {
-        List<Protection> p = new ArrayList<>();
-        p.add(new Protection("namespaces", Protection.Status.ENFORCED,
-                plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
-        p.add(new Protection("filesystem", Protection.Status.ENFORCED,
-                "fresh root from the whitelist; app root read-only; one writable space"));
-        p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
-                + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
-        p.add(new Protection("network", Protection.Status.ENFORCED, net.outbound() == NetworkPolicy.Outbound.NONE
-                ? "empty network namespace: loopback only; outbound: none (no proxy, nothing leaves the sandbox)"
-                : "empty network namespace: loopback only; outbound TCP only through the launcher's proxy, "
-                + (net.allow().isEmpty() ? "no allow rule (every outbound connect refused)"
-                : net.allow().size() + " allow rule" + (net.allow().size() == 1 ? "" : "s") + ", default deny")
-                + "; " + net.rates().connectionsPerSecond() + " connects/s, " + net.rates().concurrent() + " at once"));
-        p.add(seccomp.options().mode() == CompileOptions.Mode.LEARN
-                ? new Protection("seccomp", Protection.Status.NOT_ENFORCED, "learning mode: profile " + seccomp.profileName()
-                        + " not applied; every syscall allowed and recorded")
-                : new Protection("seccomp", Protection.Status.ENFORCED, "profile " + seccomp.profileName() + ", "
-                        + seccomp.filter().instructions() + " BPF instructions, native ABI only"
-                        + (seccomp.filter().needsListener() ? ", refusals answered and counted by the launcher" : "")));
-        p.addAll(cgroups);
-        return p;
     }
 
     /** Instances launched by this runtime that have not ended. */
