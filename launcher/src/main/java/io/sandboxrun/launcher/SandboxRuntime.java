@@ -183,14 +183,14 @@ public final class SandboxRuntime implements AutoCloseable {
             List<Protection> protections = new ProtectionsBuilder().namespaces(plan.namespaces()).filesystem()
                     .identity(plan.uid(), plan.hostIdBase()).network(policy.network()).seccomp(seccomp)
                     .cgroups(cgroup.protections()).build();
-            SandboxInstance instance = new SandboxInstance(policy.app(), id, helper.pid(), signalFd, start, protections,
-                    listen.stream().map(ListenSockets.Opened::describe).toList(),
+            SandboxInstance instance = new SandboxInstance(new SandboxInstance.Parts(policy.app(), id, helper.pid(),
+                    signalFd, start, protections, listen.stream().map(ListenSockets.Opened::describe).toList(),
                     denials, cgroup.handle(), net, helper.streams(), () -> {
                         // Runs before onExit() completes: a caller that saw the result sees it all released.
                         live.remove(self.get());
                         ListenSockets.close(listen);
                         lease.close();
-                    }, verbose);
+                    }, verbose));
             self.set(instance);
             instance.superviseSeccomp(notifications(), supervisor);
             if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
