@@ -21,7 +21,6 @@ import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,19 +34,20 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     static final Set<Integer> FORWARDED = Set.of(Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP,
             Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2);
 
+    // What the launch handed over: see Parts.
     private final String app;
     private final String id;
     private final int pid;
-    private final Fd signalFd;                 // our own pidfd, for race-free signalling
+    private final Fd signalFd;
     private final long startNanos;
-    private final List<Protection> baseProtections;
-    private final Runnable release;            // frees what the launch acquired (tmp lease, sockets)
+    private final List<Protection> launchProtections;
+    private final Runnable release;
     private final Consumer<String> verbose;
     private final Streams streams;
     private final List<String> listening;
     private final DenialLog denialLog;
     private final Optional<CgroupHandle> cgroup;
-    private final Optional<InstanceNetwork> network;   // empty with outbound: none
+    private final Optional<InstanceNetwork> network;
     private volatile boolean ended;
     /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
     private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
@@ -59,22 +59,42 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     /** The caller's ends of piped stdio. */
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
 
-    SandboxInstance(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> baseProtections,
-                    List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup, Optional<InstanceNetwork> network,
-                    Streams streams, Runnable release, Consumer<String> verbose) {
-        this.cgroup = cgroup;
-        this.network = network;
-        this.listening = List.copyOf(listening);
-        this.denialLog = denialLog;
-        this.app = app;
-        this.id = id;
-        this.pid = pid;
-        this.signalFd = signalFd;
-        this.startNanos = startNanos;
-        this.baseProtections = List.copyOf(baseProtections);
-        this.streams = streams;
-        this.release = release;
-        this.verbose = verbose;
+    /**
+     * What a launch hands over to the instance it started.
+     *
+     * @param pid         the helper's (sandbox-init outer's) pid
+     * @param signalFd    our own pidfd of the helper, for race-free signalling; the instance closes it
+     * @param startNanos  {@link System#nanoTime()} when the launch began, for the wall time
+     * @param protections what the launch enforced (the instance adds Landlock from the helper's report)
+     * @param listening   where clients reach the {@code --listen} sockets
+     * @param cgroup      the instance cgroup, absent when off or unavailable; the instance removes it
+     * @param network     the proxy's side, absent with outbound: none; the instance closes it
+     * @param release     frees what the launch acquired (tmp lease, sockets); runs once, at the end
+     * @param verbose     debug lines
+     */
+    record Parts(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> protections,
+                 List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup,
+                 Optional<InstanceNetwork> network, Streams streams, Runnable release, Consumer<String> verbose) {
+        Parts {
+            protections = List.copyOf(protections);
+            listening = List.copyOf(listening);
+        }
+    }
+
+    SandboxInstance(Parts parts) {
+        this.app = parts.app();
+        this.id = parts.id();
+        this.pid = parts.pid();
+        this.signalFd = parts.signalFd();
+        this.startNanos = parts.startNanos();
+        this.launchProtections = parts.protections();
+        this.listening = parts.listening();
+        this.denialLog = parts.denialLog();
+        this.cgroup = parts.cgroup();
+        this.network = parts.network();
+        this.streams = parts.streams();
+        this.release = parts.release();
+        this.verbose = parts.verbose();
     }
 
     @Override public String app() { return app; }
@@ -252,8 +272,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     private RunResult result(Wait.Status helperStatus, Optional<CgroupStats> usage) {
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
-        List<Protection> protections = new ArrayList<>(baseProtections);
-        protections.add(landlockProtection());
+        List<Protection> protections = new ProtectionsBuilder(launchProtections).landlock(landlock).build();
         HelperEvent.Error err = error;
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
@@ -288,19 +307,5 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     private List<io.sandboxrun.core.launch.Denial> denials() {
         return denialLog.snapshot();
-    }
-
-    private Protection landlockProtection() {
-        HelperEvent.LandlockStatus l = landlock;
-        if (l == null) return new Protection("landlock", Protection.Status.NOT_ENFORCED, "the app never started");
-        switch (l.status()) {
-            case "enforced":
-                return new Protection("landlock", Protection.Status.ENFORCED, "ABI " + l.abi());
-            case "off":
-                return new Protection("landlock", Protection.Status.OFF, "switched off by the policy (landlock: off)");
-            default:
-                return new Protection("landlock", Protection.Status.NOT_ENFORCED, "kernel has no usable Landlock (ABI "
-                        + l.abi() + ")");
-        }
     }
 }

@@ -4,8 +4,6 @@ import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.core.helper.FsPlan;
 import io.sandboxrun.core.helper.HelperBinary;
 import io.sandboxrun.core.helper.HelperPlan;
-import io.sandboxrun.core.helper.Namespace;
-import io.sandboxrun.core.helper.PlanEncoder;
 import io.sandboxrun.core.host.Availability;
 import io.sandboxrun.core.host.HostFeatures;
 import io.sandboxrun.core.launch.ExitCodes;
@@ -17,13 +15,8 @@ import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.launch.Stdio;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Ids;
-import io.sandboxrun.core.linux.Memfd;
 import io.sandboxrun.core.linux.Pidfd;
-import io.sandboxrun.core.linux.Pipe;
-import io.sandboxrun.core.linux.Signals;
-import io.sandboxrun.core.linux.Spawn;
 import io.sandboxrun.core.linux.Terminal;
-import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.notify.NotificationLoop;
 import io.sandboxrun.seccomp.compile.CompileOptions;
 import io.sandboxrun.core.linux.SyscallException;
@@ -34,25 +27,15 @@ import io.sandboxrun.fs.MountSyscalls;
 import io.sandboxrun.fs.SandboxEnv;
 import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.fs.WhitelistPlanner;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The composition root: turns a {@link LaunchSpec} into a running sandbox. One per JVM,
@@ -62,7 +45,7 @@ public final class SandboxRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SandboxRuntime.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Path helper;
+    private final HelperSpawner spawner;
     private final Monitor monitor = new Monitor();
     private final TmpSpace tmpSpaces;
     private final WhitelistPlanner planner = WhitelistPlanner.system();
@@ -73,20 +56,11 @@ public final class SandboxRuntime implements AutoCloseable {
     private final Set<SandboxInstance> live = ConcurrentHashMap.newKeySet();
     /** State dirs whose unused writable spaces (a killed launcher's) were unmounted. */
     private final Set<Path> reclaimed = ConcurrentHashMap.newKeySet();
-    /**
-     * Every helper is spawned from this one long-lived thread: PR_SET_PDEATHSIG fires when the
-     * parent *thread* exits, so spawning from a pool thread that may retire would kill sandboxes.
-     */
-    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sandbox-run-spawner");
-        t.setDaemon(true);
-        return t;
-    });
     private volatile boolean closed;
     private NotificationLoop notifications;
 
     private SandboxRuntime(Path helper, Consumer<String> verbose, Consumer<String> warn) {
-        this.helper = helper;
+        this.spawner = new HelperSpawner(helper);
         this.verbose = verbose;
         this.warn = warn;
         this.tmpSpaces = new TmpSpace(MountSyscalls.system());
@@ -179,116 +153,56 @@ public final class SandboxRuntime implements AutoCloseable {
             boolean tty = spec.stdin() instanceof Stdio.Inherit && Terminal.isatty(0);
             WhitelistPlanner.WhitelistPlan whitelist = planner.planDetailed(policy, lease.hostDir(), lease.insidePath(), tty);
             FsPlan fs = whitelist.fsPlan();
-            // Descriptor layout in the helper (and the app until exec): 0-2 stdio, 3.. listen sockets,
-            // then the plan, the log pipe, the control socket, the seccomp program and one
-            // cgroup.procs per hierarchy (the outer helper joins them before it clones).
-            int listenCount = policy.listen().size();
-            int planNo = 3 + listenCount, logNo = planNo + 1, controlNo = planNo + 2, seccompNo = planNo + 3;
             List<Path> procsFiles = cgroup.handle().map(CgroupHandle::procsFiles).orElse(List.of());
-            List<Integer> procsNos = java.util.stream.IntStream.range(0, procsFiles.size())
-                    .mapToObj(i -> seccompNo + 1 + i).toList();
+            List<Stdio> stdio = List.of(spec.stdin(), spec.stdout(), spec.stderr());
+            FdLayout layout = FdLayout.of(stdio, policy.listen().size(), procsFiles.size());
             // With the proxy every connect is notified: the launcher sends allowed TCP to the proxy and
             // refuses the rest. Without it (outbound: none) the empty network namespace holds alone.
             boolean proxy = policy.network().outbound() == NetworkPolicy.Outbound.PROXY;
-            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(), controlNo, proxy);
+            SeccompSetup.Prepared seccomp = SeccompSetup.prepare(policy, whitelist.command(), spec.learnSeccomp(),
+                    layout.control(), proxy);
             Optional<InstanceNetwork> net = proxy ? Optional.of(network.prepare(policy, id, warn)) : Optional.empty();
             net.ifPresent(n -> undo.onFailure(n::close));
             List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
             undo.onFailure(() -> ListenSockets.close(listen));
-            List<String> env = SandboxEnv.build(policy, lease.home(), "/tmp");
             boolean listener = seccomp.filter().needsListener();
-            HelperPlan plan = PlanBuilder.build(policy, fs, env, listen.size(), Ids.pid());
-            if (listener) plan = plan.withControlFd(controlNo).withProxyListeners(proxy);
-            plan = plan.withSeccomp(new HelperPlan.Seccomp(seccompNo, listener)).withCgroupProcsFds(procsNos);
-
-            List<Fd> childEnds = new ArrayList<>();   // closed in this process once the helper has them
-            try {
-                Map<Integer, Integer> fds = new LinkedHashMap<>();
-                StdioEnds stdio = StdioEnds.open(spec, childEnds);
-                undo.onFailure(stdio::closeParentStreams);
-                stdio.childFds().forEach(fds::put);
-                for (int i = 0; i < listen.size(); i++) fds.put(3 + i, listen.get(i).fd().get());
-                Fd planFd = Memfd.sealed("sandbox-plan-" + id, PlanEncoder.encode(plan));
-                childEnds.add(planFd);
-                Pipe log = Pipe.open();
-                childEnds.add(log.writeEnd());
-                undo.onFailure(log.readEnd()::close);
-                fds.put(planNo, planFd.get());
-                fds.put(logNo, log.writeEnd().get());
-                Fd program = Memfd.sealed("sandbox-seccomp-" + id, seccomp.filter().program());
-                childEnds.add(program);
-                fds.put(seccompNo, program.get());
-                for (int i = 0; i < procsFiles.size(); i++) {
-                    Fd procs = Fd.open(procsFiles.get(i), Fd.O_WRONLY, 0);
-                    childEnds.add(procs);
-                    fds.put(procsNos.get(i), procs.get());
-                }
-                Fd control = null;
-                if (listener) {
-                    UnixSocket.Pair pair = UnixSocket.pair();
-                    childEnds.add(pair.second());
-                    control = pair.first();
-                    undo.onFailure(control::close);
-                    fds.put(controlNo, pair.second().get());
-                }
-                List<String> argv = List.of(helper.toString(), "--plan-fd", Integer.toString(planNo),
-                        "--log-fd", Integer.toString(logNo));
-                int pid = spawn(argv, fds);
-                // From here a failure must not leave an unsupervised sandbox behind.
-                undo.onFailure(() -> {
-                    Signals.send(pid, Signals.SIGKILL);
-                    while (io.sandboxrun.core.linux.Wait.poll(pid).isEmpty()) Thread.onSpinWait();
-                });
-                Fd pidfd = Pidfd.open(pid);
-                undo.onFailure(pidfd::close);
-                Fd signalFd = Pidfd.open(pid);
-                undo.onFailure(signalFd::close);
-                var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
-                DenialLog denials = new DenialLog();
-                SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
-                        denials, net.map(InstanceNetwork::connectHandler).orElse(null),
-                        line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
-                SandboxInstance instance = new SandboxInstance(policy.app(), id, pid, signalFd, start,
-                        protections(plan, seccomp, cgroup.protections(), policy.network()),
-                        listen.stream().map(ListenSockets.Opened::describe).toList(),
-                        denials, cgroup.handle(), net, stdio.parentStreams(), () -> {
-                            // Runs before onExit() completes: a caller that saw the result sees it all released.
-                            live.remove(self.get());
-                            ListenSockets.close(listen);
-                            lease.close();
-                        }, verbose);
-                self.set(instance);
-                instance.superviseSeccomp(notifications(), supervisor);
-                if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
-                monitor.watch(pid, pidfd, log.readEnd(), control, instance);
-                live.add(instance);   // only once supervised: the monitor now owns everything above
-                verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + pid
-                        + " exec=" + fs.executable());
-                undo.commit();
-                return instance;
-            } finally {
-                childEnds.forEach(Fd::close);
-                // Our copies of the listen sockets stay open until the instance ends: the
-                // helper has its own, and closing ours early would race a failed spawn's cleanup.
-            }
+            HelperPlan plan = PlanBuilder.build(policy, fs, SandboxEnv.build(policy, lease.home(), "/tmp"), layout,
+                    listener, proxy, Ids.pid());
+            HelperSpawner.Started helper = spawner.start(layout, new HelperSpawner.Inputs(id, stdio,
+                    listen.stream().map(ListenSockets.Opened::fd).toList(), plan, seccomp.filter().program(), procsFiles,
+                    listener), undo);
+            Fd pidfd = Pidfd.open(helper.pid());
+            undo.onFailure(pidfd::close);
+            Fd signalFd = Pidfd.open(helper.pid());
+            undo.onFailure(signalFd::close);
+            var self = new java.util.concurrent.atomic.AtomicReference<SandboxInstance>();
+            DenialLog denials = new DenialLog();
+            SeccompSupervisor supervisor = new SeccompSupervisor(seccomp.filter().rules(), seccomp.options().mode(),
+                    denials, net.map(InstanceNetwork::connectHandler).orElse(null),
+                    line -> verbose.accept("app=" + policy.app() + " instance=" + id + " " + line));
+            List<Protection> protections = new ProtectionsBuilder().namespaces(plan.namespaces()).filesystem()
+                    .identity(plan.uid(), plan.hostIdBase()).network(policy.network()).seccomp(seccomp)
+                    .cgroups(cgroup.protections()).build();
+            SandboxInstance instance = new SandboxInstance(new SandboxInstance.Parts(policy.app(), id, helper.pid(),
+                    signalFd, start, protections, listen.stream().map(ListenSockets.Opened::describe).toList(),
+                    denials, cgroup.handle(), net, helper.streams(), () -> {
+                        // Runs before onExit() completes: a caller that saw the result sees it all released.
+                        live.remove(self.get());
+                        ListenSockets.close(listen);
+                        lease.close();
+                    }, verbose));
+            self.set(instance);
+            instance.superviseSeccomp(notifications(), supervisor);
+            if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
+            monitor.watch(helper.pid(), pidfd, helper.log(), helper.control(), instance);
+            live.add(instance);   // only once supervised: the monitor now owns everything above
+            verbose.accept("app=" + policy.app() + " instance=" + id + " started helper pid=" + helper.pid()
+                    + " exec=" + fs.executable());
+            undo.commit();
+            return instance;
         } catch (SyscallException e) {
             throw new SetupException("launcher", "cannot set up sandbox for app \"" + policy.app() + "\": "
                     + e.getMessage(), e);
-        }
-    }
-
-    private int spawn(List<String> argv, Map<Integer, Integer> fds) {
-        try {
-            return spawner.submit(() -> Spawn.spawn(argv.get(0), argv, List.of(), fds)).get();
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new SetupException("spawn", "the runtime is closing: no new sandbox is started", ExitCodes.SETUP_FAILED);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SetupException("spawn", "interrupted while starting sandbox-init", ExitCodes.SETUP_FAILED);
         }
     }
 
@@ -296,31 +210,6 @@ public final class SandboxRuntime implements AutoCloseable {
     private synchronized NotificationLoop notifications() {
         if (notifications == null) notifications = new NotificationLoop(1);
         return notifications;
-    }
-
-    private static List<Protection> protections(HelperPlan plan, SeccompSetup.Prepared seccomp,
-                                                List<Protection> cgroups, NetworkPolicy net) {
-        List<Protection> p = new ArrayList<>();
-        p.add(new Protection("namespaces", Protection.Status.ENFORCED,
-                plan.namespaces().stream().sorted().map(Namespace::word).collect(Collectors.joining(","))));
-        p.add(new Protection("filesystem", Protection.Status.ENFORCED,
-                "fresh root from the whitelist; app root read-only; one writable space"));
-        p.add(new Protection("identity", Protection.Status.ENFORCED, "uid " + plan.uid() + " inside (host "
-                + (plan.hostIdBase() + plan.uid()) + "), no capabilities, no_new_privs"));
-        p.add(new Protection("network", Protection.Status.ENFORCED, net.outbound() == NetworkPolicy.Outbound.NONE
-                ? "empty network namespace: loopback only; outbound: none (no proxy, nothing leaves the sandbox)"
-                : "empty network namespace: loopback only; outbound TCP only through the launcher's proxy, "
-                + (net.allow().isEmpty() ? "no allow rule (every outbound connect refused)"
-                : net.allow().size() + " allow rule" + (net.allow().size() == 1 ? "" : "s") + ", default deny")
-                + "; " + net.rates().connectionsPerSecond() + " connects/s, " + net.rates().concurrent() + " at once"));
-        p.add(seccomp.options().mode() == CompileOptions.Mode.LEARN
-                ? new Protection("seccomp", Protection.Status.NOT_ENFORCED, "learning mode: profile " + seccomp.profileName()
-                        + " not applied; every syscall allowed and recorded")
-                : new Protection("seccomp", Protection.Status.ENFORCED, "profile " + seccomp.profileName() + ", "
-                        + seccomp.filter().instructions() + " BPF instructions, native ABI only"
-                        + (seccomp.filter().needsListener() ? ", refusals answered and counted by the launcher" : "")));
-        p.addAll(cgroups);
-        return p;
     }
 
     /** Instances launched by this runtime that have not ended. */
@@ -345,53 +234,6 @@ public final class SandboxRuntime implements AutoCloseable {
         }
         network.close();
         cgroups.close(warn);
-        spawner.shutdownNow();
-    }
-
-    /** The launcher's side and the helper's side of the app's standard streams. */
-    private record StdioEnds(Map<Integer, Integer> childFds, SandboxInstance.Streams parentStreams) {
-        void closeParentStreams() {
-            parentStreams.stdin().ifPresent(PipeStreams::closeQuietly);
-            parentStreams.stdout().ifPresent(PipeStreams::closeQuietly);
-            parentStreams.stderr().ifPresent(PipeStreams::closeQuietly);
-        }
-
-        static StdioEnds open(LaunchSpec spec, List<Fd> childEnds) {
-            Map<Integer, Integer> fds = new LinkedHashMap<>();
-            Optional<OutputStream> in = Optional.empty();
-            Optional<InputStream> out = Optional.empty(), err = Optional.empty();
-            Stdio[] streams = {spec.stdin(), spec.stdout(), spec.stderr()};
-            for (int n = 0; n < 3; n++) {
-                Stdio s = streams[n];
-                if (s instanceof Stdio.Inherit) continue;
-                if (s instanceof Stdio.Null) {
-                    Fd f = Fd.open(Path.of("/dev/null"), Fd.O_RDWR, 0);
-                    childEnds.add(f);
-                    fds.put(n, f.get());
-                } else if (s instanceof Stdio.File file) {
-                    int flags = n == 0 ? Fd.O_RDONLY
-                            : Fd.O_WRONLY | Fd.O_CREAT | (file.append() ? Fd.O_APPEND : Fd.O_TRUNC);
-                    Fd f = Fd.open(file.path(), flags, 0600);
-                    childEnds.add(f);
-                    fds.put(n, f.get());
-                } else if (s instanceof Stdio.Pipe) {
-                    Pipe p = Pipe.open();
-                    Fd child = n == 0 ? p.readEnd() : p.writeEnd();
-                    Fd ours = n == 0 ? p.writeEnd() : p.readEnd();
-                    childEnds.add(child);
-                    fds.put(n, child.get());
-                    try (ours) {
-                        // Re-open our end by path: Java streams cannot adopt a raw descriptor.
-                        String path = "/proc/self/fd/" + ours.get();
-                        if (n == 0) in = Optional.of(PipeStreams.output(path));
-                        else if (n == 1) out = Optional.of(PipeStreams.input(path));
-                        else err = Optional.of(PipeStreams.input(path));
-                    } catch (IOException e) {
-                        throw new SetupException("stdio", "cannot open a pipe for fd " + n + ": " + e.getMessage(), e);
-                    }
-                }
-            }
-            return new StdioEnds(fds, new SandboxInstance.Streams(in, out, err));
-        }
+        spawner.close();
     }
 }
