@@ -146,13 +146,20 @@ public final class DocumentReader<E extends LocatedException> {
     }
 
     /**
-     * Databind reports an unknown key once the mapping holding it is read: the parser stands past
-     * that mapping's end, so its context is the mapping's place, and the key's own place was
+     * Databind reports an unknown key either where it stands (the parser on its value) or, for a
+     * record still collecting its constructor's arguments, once the whole mapping is read (the
+     * parser on the mapping's end, its context the mapping's place). The key's own place was
      * remembered on the way.
      */
     private LocatedException unknownKey(Reading reading, JsonParser parser, UnrecognizedPropertyException e) {
-        String parent = Reading.path(parser.getParsingContext());
-        String path = parent.isEmpty() ? e.getPropertyName() : parent + "." + e.getPropertyName();
+        String path;
+        if (parser.currentToken() == JsonToken.END_OBJECT) {
+            String mapping = Reading.path(parser.getParsingContext());
+            path = mapping.isEmpty() ? e.getPropertyName() : mapping + "." + e.getPropertyName();
+        } else {
+            path = Reading.path(parser);
+        }
+        String parent = path.substring(0, Math.max(0, path.length() - e.getPropertyName().length() - 1));
         List<String> known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
         return reading.error(reading.keyLocation(path), null, "unknown key " + Reading.quote(path) + "; known keys"
                 + (parent.isEmpty() ? "" : " in " + parent) + ": " + String.join(", ", known));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
 import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import io.sandboxrun.core.document.Location;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,23 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
     public PropertyName findNameForSerialization(Annotated a) {
         RecordComponent c = component(a);
         return c != null ? PropertyName.construct(PolicySchema.key(c)) : super.findNameForSerialization(a);
+    }
+
+    /** A settings record's own methods ({@code Limits.isEmpty()}) are not keys: only its components are. */
+    @Override
+    public boolean hasIgnoreMarker(AnnotatedMember m) {
+        if (m instanceof AnnotatedMethod method && method.getParameterCount() == 0
+                && m.getDeclaringClass().isRecord() && settingsRecord(m.getDeclaringClass())) {
+            return Arrays.stream(Records.components(m.getDeclaringClass())).noneMatch(c -> c.getName().equals(m.getName()));
+        }
+        return super.hasIgnoreMarker(m);
+    }
+
+    private static boolean settingsRecord(Class<?> type) {
+        for (RecordComponent c : Records.components(type)) {
+            if (c.getAnnotation(Setting.class) != null || c.getAnnotation(Section.class) != null) return true;
+        }
+        return false;
     }
 
     @Override

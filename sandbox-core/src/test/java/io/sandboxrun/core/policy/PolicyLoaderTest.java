@@ -216,6 +216,16 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void anUnknownKeyAfterEveryKnownOneIsNamedWithItsSection() throws IOException {
+        // Databind reports it at once here (the record has all its keys), not after the mapping.
+        Path file = write("late.json", "{\"cgroup\": {\"mode\": \"off\", \"root\": \"/x\", \"extra\": {\"a\": 1}}}");
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyFiles.load(file));
+
+        assertEquals("late.json:1:42: unknown key \"cgroup.extra\"; known keys in cgroup: mode, root", e.getMessage());
+    }
+
+    @Test
     void missingFile() {
         PolicyException e = assertThrows(PolicyException.class,
                 () -> PolicyLoader.load(Path.of("/nonexistent/sandbox-run/sandbox.yaml")));
