@@ -28,7 +28,7 @@ class ProtectionsBuilderTest {
                 new Protection("cgroups.io", Protection.Status.NOT_ENFORCED, "no io controller"));
 
         List<Protection> p = new ProtectionsBuilder().namespaces(HelperPlan.allNamespaces()).filesystem()
-                .identity(1000, 200000).network(PolicyDefaults.NETWORK)
+                .identity(1000, 200000).network(PolicyDefaults.network())
                 .seccomp(seccomp(CompileOptions.Mode.NOTIFY_DENIALS, true)).cgroups(cgroups).build();
 
         assertEquals(List.of("namespaces", "filesystem", "identity", "network", "seccomp", "cgroups", "cgroups.io"),

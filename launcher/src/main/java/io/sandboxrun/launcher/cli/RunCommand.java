@@ -35,8 +35,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code sandbox-run [options] -- COMMAND [ARGS]}: run one app instance inside the walls. */
 @Command(name = "sandbox-run", mixinStandardHelpOptions = true, version = "sandbox-run 0.1.0",
-        subcommands = {DoctorCommand.class, SeccompCommand.class, PsCommand.class, StatsCommand.class,
-            InstanceActions.Kill.class, InstanceActions.Freeze.class, InstanceActions.Thaw.class, GcCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SETUP_FAILED,
         customSynopsis = {"sandbox-run [OPTIONS] -- COMMAND [ARG...]",
                           "       sandbox-run doctor|seccomp|ps|stats|kill|freeze|thaw|gc ..."},

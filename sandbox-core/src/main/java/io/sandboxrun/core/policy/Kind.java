@@ -1,65 +1,55 @@
 package io.sandboxrun.core.policy;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The kinds of setting values: how each is written in a policy file (its {@link Shape}), how its
  * text is parsed and checked (the same parser for a file, an option and a default, so all three
  * accept the same values and word their errors the same way) and how a value is written back.
  * A list or map setting holds values (or NAME=VALUE entries) of its kind.
+ *
+ * <p>Parsing and printing are switches rather than a lambda per constant: the table is read on
+ * every cold start of the CLI, and each lambda costs class spinning there.
  */
 public enum Kind {
-    APP(Shape.STRING, "NAME", "an app name", (f, t, s, b) -> PolicyValues.appName(f, t)),
-    DIRECTORY(Shape.STRING, "DIR", "a directory, relative to the policy file's", (f, t, s, b) -> PolicyValues.hostPath(f, t, b.dir())),
-    COMMAND(Shape.STRING, "WORD", "a list of words (e.g. [python3, app.py])", (f, t, s, b) -> PolicyValues.commandWord(f, t)),
-    ENV(Shape.ENTRIES, "K=V", "a mapping of NAME: \"value\"", (f, t, s, b) -> PolicyValues.envEntry(f, t)),
-    SEARCH_PATH(Shape.STRING, "DIRS", "absolute directories separated by ':'", (f, t, s, b) -> PolicyValues.searchPath(f, t)),
-    HOSTNAME(Shape.STRING, "NAME", "a host name", (f, t, s, b) -> PolicyValues.hostname(f, t)),
-    TMP_SIZE(Shape.SCALAR, "SIZE", "a size (e.g. 64M)", (f, t, s, b) -> PolicyValues.tmpSize(f, t, s), v -> PolicyValues.sizeWord((Long) v)),
-    LANDLOCK(Shape.WORD, "MODE", "off, best-effort or required", (f, t, s, b) -> PolicyValues.landlock(f, t),
-            v -> ((LandlockMode) v).word()),
-    LISTEN(Shape.STRING, "ADDR", "a list of addresses (e.g. [127.0.0.1:8080])", (f, t, s, b) -> PolicyValues.listen(f, t)),
+    APP(Shape.STRING, "NAME", "an app name"),
+    DIRECTORY(Shape.STRING, "DIR", "a directory, relative to the policy file's"),
+    COMMAND(Shape.STRING, "WORD", "a list of words (e.g. [python3, app.py])"),
+    ENV(Shape.ENTRIES, "K=V", "a mapping of NAME: \"value\""),
+    SEARCH_PATH(Shape.STRING, "DIRS", "absolute directories separated by ':'"),
+    HOSTNAME(Shape.STRING, "NAME", "a host name"),
+    TMP_SIZE(Shape.SCALAR, "SIZE", "a size (e.g. 64M)"),
+    LANDLOCK(Shape.WORD, "MODE", "off, best-effort or required"),
+    LISTEN(Shape.STRING, "ADDR", "a list of addresses (e.g. [127.0.0.1:8080])"),
     /** Absolute in a policy file; on the command line relative paths start at the working directory. */
-    RO_BIND(Shape.STRING, "PATH", "a list of absolute paths",
-            (f, t, s, b) -> b.option() ? PolicyValues.hostPath(f, t, b.dir()) : PolicyValues.absolutePath(f, t)),
-    RLIMITS(Shape.ENTRIES, "NAME=V", "a mapping of rlimit: value (e.g. nofile: 1024)", (f, t, s, b) -> PolicyValues.rlimit(f, t),
-            v -> rlimitEntry((Map.Entry<?, ?>) v)),
-    USER_ID(Shape.NUMBER, "ID", "a whole number", (f, t, s, b) -> PolicyValues.userId(f, t, s)),
-    HOST_ID_BASE(Shape.NUMBER, "ID", "a whole number", (f, t, s, b) -> PolicyValues.hostIdBase(f, t, s)),
-    ID_COUNT(Shape.NUMBER, "N", "a whole number", (f, t, s, b) -> PolicyValues.idCount(f, t, s)),
-    ABSOLUTE_PATH(Shape.STRING, "DIR", "an absolute path", (f, t, s, b) -> PolicyValues.absolutePath(f, t)),
-    SECCOMP(Shape.STRING, "PROFILE", "auto, default, python, strict or a JSON file",
-            (f, t, s, b) -> PolicyValues.seccomp(f, t, b.dir())),
-    CGROUP_MODE(Shape.WORD, "MODE", "off, best-effort or required", (f, t, s, b) -> CgroupValues.mode(f, t),
-            v -> ((CgroupPolicy.Mode) v).word()),
-    CGROUP_ROOT(Shape.NULLABLE_STRING, "PATH", "an absolute cgroup path", (f, t, s, b) -> CgroupValues.root(f, t)),
-    MEMORY(Shape.SCALAR, "SIZE", "a size (e.g. 256M) or max", (f, t, s, b) -> CgroupValues.memory(f, t, s), v -> CgroupValues.word((Long) v, true)),
-    CPUS(Shape.SCALAR, "N", "a number of CPUs (e.g. 0.5) or max", (f, t, s, b) -> CgroupValues.cpus(f, t, s), v -> CgroupValues.cpusWord((Integer) v)),
-    CPU_WEIGHT(Shape.NUMBER, "N", "a whole number", (f, t, s, b) -> CgroupValues.cpuWeight(f, t, s)),
-    PIDS(Shape.SCALAR, "N", "a whole number or max", (f, t, s, b) -> CgroupValues.pids(f, t, s), v -> CgroupValues.word((Long) v, false)),
-    IO(Shape.MAPPING, "DEV:KEY=V[,KEY=V]", "a list of device throttles (e.g. [{device: \"8:0\", wbps: 10M}])",
-            (f, t, s, b) -> CgroupValues.ioMax(f, t), v -> ((IoLimit) v).text()),
-    DEVICE(Shape.STRING, "DEV", "MAJOR:MINOR or a block device's path", (f, t, s, b) -> CgroupValues.deviceNumber(f, t)),
-    IO_BYTES(Shape.SCALAR, "RATE", "a size per second (e.g. 10M) or max", (f, t, s, b) -> CgroupValues.ioRate(f, true, t, s),
-            v -> CgroupValues.word((Long) v, true)),
-    IO_OPS(Shape.SCALAR, "N", "a whole number or max", (f, t, s, b) -> CgroupValues.ioRate(f, false, t, s),
-            v -> CgroupValues.word((Long) v, false)),
-    OUTBOUND(Shape.WORD, "MODE", "proxy or none", (f, t, s, b) -> NetValues.outbound(f, t), v -> ((NetworkPolicy.Outbound) v).word()),
-    NET_RULE(Shape.STRING, "RULE", "a list of rules (e.g. [\"tcp:10.0.0.0/8:443\", \"host:api.example.com:443\"])",
-            (f, t, s, b) -> NetValues.rule(f, t), v -> ((NetRule) v).text()),
-    DNS_UPSTREAM(Shape.NULLABLE_STRING, "ADDR", "a list of addresses (e.g. [192.0.2.53])", (f, t, s, b) -> NetValues.dnsUpstream(f, t),
-            v -> NetValues.upstreamWord((java.net.InetSocketAddress) v)),
-    FLAG(Shape.BOOLEAN, "", "true or false", (f, t, s, b) -> Boolean.parseBoolean(t)),
-    CONNECTIONS(Shape.NUMBER, "N", "a whole number", (f, t, s, b) -> NetValues.connectionsPerSecond(f, t, s)),
-    CONCURRENT(Shape.NUMBER, "N", "a whole number", (f, t, s, b) -> NetValues.concurrent(f, t, s)),
-    OVER_LIMIT(Shape.WORD, "ACTION", "refuse or delay", (f, t, s, b) -> NetValues.overLimit(f, t),
-            v -> ((NetworkPolicy.OverLimit) v).word()),
-    BANDWIDTH(Shape.SCALAR, "RATE", "a size per second (e.g. 10M) or unlimited", (f, t, s, b) -> NetValues.bandwidth(f, t, s),
-            v -> NetValues.bandwidthWord((Long) v)),
-    AUDIT_LOG(Shape.NULLABLE_STRING, "FILE", "a file, relative to the policy file's directory",
-            (f, t, s, b) -> NetValues.auditLog(f, t, b.dir()));
+    RO_BIND(Shape.STRING, "PATH", "a list of absolute paths"),
+    RLIMITS(Shape.ENTRIES, "NAME=V", "a mapping of rlimit: value (e.g. nofile: 1024)"),
+    USER_ID(Shape.NUMBER, "ID", "a whole number"),
+    HOST_ID_BASE(Shape.NUMBER, "ID", "a whole number"),
+    ID_COUNT(Shape.NUMBER, "N", "a whole number"),
+    ABSOLUTE_PATH(Shape.STRING, "DIR", "an absolute path"),
+    SECCOMP(Shape.STRING, "PROFILE", "auto, default, python, strict or a JSON file"),
+    CGROUP_MODE(Shape.WORD, "MODE", "off, best-effort or required"),
+    CGROUP_ROOT(Shape.NULLABLE_STRING, "PATH", "an absolute cgroup path"),
+    MEMORY(Shape.SCALAR, "SIZE", "a size (e.g. 256M) or max"),
+    CPUS(Shape.SCALAR, "N", "a number of CPUs (e.g. 0.5) or max"),
+    CPU_WEIGHT(Shape.NUMBER, "N", "a whole number"),
+    PIDS(Shape.SCALAR, "N", "a whole number or max"),
+    IO(Shape.MAPPING, "DEV:KEY=V[,KEY=V]", "a list of device throttles (e.g. [{device: \"8:0\", wbps: 10M}])"),
+    DEVICE(Shape.STRING, "DEV", "MAJOR:MINOR or a block device's path"),
+    IO_BYTES(Shape.SCALAR, "RATE", "a size per second (e.g. 10M) or max"),
+    IO_OPS(Shape.SCALAR, "N", "a whole number or max"),
+    OUTBOUND(Shape.WORD, "MODE", "proxy or none"),
+    NET_RULE(Shape.STRING, "RULE", "a list of rules (e.g. [\"tcp:10.0.0.0/8:443\", \"host:api.example.com:443\"])"),
+    DNS_UPSTREAM(Shape.NULLABLE_STRING, "ADDR", "a list of addresses (e.g. [192.0.2.53])"),
+    FLAG(Shape.BOOLEAN, "", "true or false"),
+    CONNECTIONS(Shape.NUMBER, "N", "a whole number"),
+    CONCURRENT(Shape.NUMBER, "N", "a whole number"),
+    OVER_LIMIT(Shape.WORD, "ACTION", "refuse or delay"),
+    BANDWIDTH(Shape.SCALAR, "RATE", "a size per second (e.g. 10M) or unlimited"),
+    AUDIT_LOG(Shape.NULLABLE_STRING, "FILE", "a file, relative to the policy file's directory");
 
     /** How a value of a kind is written in a policy file. */
     public enum Shape {
@@ -89,28 +79,14 @@ public enum Kind {
      */
     public record Base(Path dir, boolean option) {}
 
-    @FunctionalInterface
-    interface Parser {
-        /** Parses {@code text}, naming {@code field} and showing the value as {@code shown} in an error. */
-        Object parse(String field, String text, String shown, Base base);
-    }
-
     private final Shape shape;
     private final String label;
     private final String what;
-    private final Parser parser;
-    private final Function<Object, String> printer;
 
-    Kind(Shape shape, String label, String what, Parser parser) {
-        this(shape, label, what, parser, String::valueOf);
-    }
-
-    Kind(Shape shape, String label, String what, Parser parser, Function<Object, String> printer) {
+    Kind(Shape shape, String label, String what) {
         this.shape = shape;
         this.label = label;
         this.what = what;
-        this.parser = parser;
-        this.printer = printer;
     }
 
     public Shape shape() { return shape; }
@@ -127,8 +103,44 @@ public enum Kind {
      *
      * @throws PolicyException naming {@code field}, without a location
      */
-    public Object parse(String field, String text, String shown, Base base) {
-        return parser.parse(field, text, shown, base);
+    public Object parse(String f, String t, String s, Base b) {
+        return switch (this) {
+            case APP -> PolicyValues.appName(f, t);
+            case DIRECTORY -> PolicyValues.hostPath(f, t, b.dir());
+            case COMMAND -> PolicyValues.commandWord(f, t);
+            case ENV -> PolicyValues.envEntry(f, t);
+            case SEARCH_PATH -> PolicyValues.searchPath(f, t);
+            case HOSTNAME -> PolicyValues.hostname(f, t);
+            case TMP_SIZE -> PolicyValues.tmpSize(f, t, s);
+            case LANDLOCK -> PolicyValues.landlock(f, t);
+            case LISTEN -> PolicyValues.listen(f, t);
+            case RO_BIND -> b.option() ? PolicyValues.hostPath(f, t, b.dir()) : PolicyValues.absolutePath(f, t);
+            case RLIMITS -> PolicyValues.rlimit(f, t);
+            case USER_ID -> PolicyValues.userId(f, t, s);
+            case HOST_ID_BASE -> PolicyValues.hostIdBase(f, t, s);
+            case ID_COUNT -> PolicyValues.idCount(f, t, s);
+            case ABSOLUTE_PATH -> PolicyValues.absolutePath(f, t);
+            case SECCOMP -> PolicyValues.seccomp(f, t, b.dir());
+            case CGROUP_MODE -> CgroupValues.mode(f, t);
+            case CGROUP_ROOT -> CgroupValues.root(f, t);
+            case MEMORY -> CgroupValues.memory(f, t, s);
+            case CPUS -> CgroupValues.cpus(f, t, s);
+            case CPU_WEIGHT -> CgroupValues.cpuWeight(f, t, s);
+            case PIDS -> CgroupValues.pids(f, t, s);
+            case IO -> CgroupValues.ioMax(f, t);
+            case DEVICE -> CgroupValues.deviceNumber(f, t);
+            case IO_BYTES -> CgroupValues.ioRate(f, true, t, s);
+            case IO_OPS -> CgroupValues.ioRate(f, false, t, s);
+            case OUTBOUND -> NetValues.outbound(f, t);
+            case NET_RULE -> NetValues.rule(f, t);
+            case DNS_UPSTREAM -> NetValues.dnsUpstream(f, t);
+            case FLAG -> Boolean.parseBoolean(t);
+            case CONNECTIONS -> NetValues.connectionsPerSecond(f, t, s);
+            case CONCURRENT -> NetValues.concurrent(f, t, s);
+            case OVER_LIMIT -> NetValues.overLimit(f, t);
+            case BANDWIDTH -> NetValues.bandwidth(f, t, s);
+            case AUDIT_LOG -> NetValues.auditLog(f, t, b.dir());
+        };
     }
 
     /** Parses {@code text}, quoted in an error. */
@@ -137,8 +149,23 @@ public enum Kind {
     }
 
     /** {@code value} as written in a policy file or on the command line; {@link #parse} reads it back. */
-    public String print(Object value) {
-        return printer.apply(value);
+    public String print(Object v) {
+        return switch (this) {
+            case TMP_SIZE -> PolicyValues.sizeWord((Long) v);
+            case LANDLOCK -> ((LandlockMode) v).word();
+            case RLIMITS -> rlimitEntry((Map.Entry<?, ?>) v);
+            case CGROUP_MODE -> ((CgroupPolicy.Mode) v).word();
+            case MEMORY, IO_BYTES -> CgroupValues.word((Long) v, true);
+            case PIDS, IO_OPS -> CgroupValues.word((Long) v, false);
+            case CPUS -> CgroupValues.cpusWord((Integer) v);
+            case IO -> ((IoLimit) v).text();
+            case OUTBOUND -> ((NetworkPolicy.Outbound) v).word();
+            case NET_RULE -> ((NetRule) v).text();
+            case DNS_UPSTREAM -> NetValues.upstreamWord((InetSocketAddress) v);
+            case OVER_LIMIT -> ((NetworkPolicy.OverLimit) v).word();
+            case BANDWIDTH -> NetValues.bandwidthWord((Long) v);
+            default -> String.valueOf(v);
+        };
     }
 
     private static String rlimitEntry(Map.Entry<?, ?> e) {

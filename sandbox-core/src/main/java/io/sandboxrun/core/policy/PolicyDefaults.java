@@ -12,12 +12,15 @@ import java.util.Map;
  * this turns them into a {@link Policy}.
  */
 public final class PolicyDefaults {
-    private static final Policy ANYWHERE = embedded(Path.of("/"));
-    /** The default sections, for code that builds a policy by hand (derived from the table, not declared here). */
-    public static final CgroupPolicy CGROUP = ANYWHERE.cgroup();
-    public static final Limits LIMITS = ANYWHERE.limits();
-    public static final Limits INSTANCE_LIMITS = ANYWHERE.instanceLimits();
-    public static final NetworkPolicy NETWORK = ANYWHERE.network();
+    // The default sections, for code that builds a policy by hand (derived from the table, not declared here).
+
+    public static CgroupPolicy cgroup() { return Sections.DEFAULTS.cgroup(); }
+
+    public static Limits limits() { return Sections.DEFAULTS.limits(); }
+
+    public static Limits instanceLimits() { return Sections.DEFAULTS.instanceLimits(); }
+
+    public static NetworkPolicy network() { return Sections.DEFAULTS.network(); }
 
     /**
      * The embedded defaults, with relative defaults (the app root {@code .}) starting at
@@ -25,11 +28,7 @@ public final class PolicyDefaults {
      */
     public static Policy embedded(Path base) {
         Kind.Base b = new Kind.Base(base.toAbsolutePath().normalize(), false);
-        Policy p = Records.empty(Policy.class);
-        for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) {
-            p = leaf.with(p, value(leaf, b));
-        }
-        return p;
+        return PolicySchema.policy().build(leaf -> value(leaf, b));
     }
 
     private static Object value(PolicySchema.Leaf leaf, Kind.Base base) {
@@ -51,6 +50,11 @@ public final class PolicyDefaults {
                 yield Map.copyOf(map);
             }
         };
+    }
+
+    /** Made on first use of a constant, so that a launch that only calls {@link #embedded} does not pay for it. */
+    private static final class Sections {
+        static final Policy DEFAULTS = embedded(Path.of("/"));
     }
 
     private PolicyDefaults() {}

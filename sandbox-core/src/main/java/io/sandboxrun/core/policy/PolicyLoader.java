@@ -57,7 +57,12 @@ public final class PolicyLoader {
      * @throws PolicyException as {@link #load(Path)}, naming {@code name}
      */
     public static PolicyLayer parseJson(byte[] json, String name, Path base) {
-        return read(Mappers.reader(DocumentReader.Format.JSON), json, name, base);
+        return parse(json, DocumentReader.Format.JSON, name, base);
+    }
+
+    /** Reads a policy written in {@code format}; relative paths start at {@code base}. */
+    public static PolicyLayer parse(byte[] bytes, DocumentReader.Format format, String name, Path base) {
+        return read(Mappers.reader(format), bytes, name, base);
     }
 
     private static PolicyLayer read(DocumentReader<PolicyException> reader, byte[] bytes, String name, Path base) {
@@ -66,24 +71,29 @@ public final class PolicyLoader {
         return new PolicyLayer(name, values, origins);
     }
 
-    /** The mappers, made on first use: a launch without a policy file never loads databind. */
+    /** The mappers, each made on first use: a launch without a policy file never loads databind. */
     static final class Mappers {
-        private static final ObjectMapper JSON = configure(DocumentReader.mapper(DocumentReader.Format.JSON));
-        private static final ObjectMapper YAML = configure(DocumentReader.mapper(DocumentReader.Format.YAML));
-
         static ObjectMapper json() {
-            return JSON;
+            return Json.MAPPER;
         }
 
         static DocumentReader<PolicyException> reader(DocumentReader.Format format) {
-            return new DocumentReader<>(format == DocumentReader.Format.JSON ? JSON : YAML, PolicyException::new, STYLE,
-                    (path, type) -> null);
+            ObjectMapper m = format == DocumentReader.Format.JSON ? Json.MAPPER : Yaml.MAPPER;
+            return new DocumentReader<>(m, PolicyException::new, STYLE, (path, type) -> null);
         }
 
         private static ObjectMapper configure(ObjectMapper m) {
             m.setAnnotationIntrospector(new PolicyBinding());
             m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
             return m;
+        }
+
+        private static final class Json {
+            static final ObjectMapper MAPPER = configure(DocumentReader.mapper(DocumentReader.Format.JSON));
+        }
+
+        private static final class Yaml {
+            static final ObjectMapper MAPPER = configure(DocumentReader.mapper(DocumentReader.Format.YAML));
         }
     }
 

@@ -55,14 +55,14 @@ public final class PolicyResolver {
         }
 
         void apply(PolicyLayer layer, int index) {
-            for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) {
-                Object v = leaf.get(layer.values());
-                if (v == null) continue;
+            policy = PolicySchema.policy().combine(policy, layer.values(), (leaf, current, top) -> {
+                if (top == null) return current;
                 String path = leaf.path();
+                Object v = top;
                 switch (leaf.container()) {
                     case MAP -> {
-                        Map<Object, Object> merged = new LinkedHashMap<>(map(leaf.get(policy)));
-                        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                        Map<Object, Object> merged = new LinkedHashMap<>(map(current));
+                        for (Map.Entry<?, ?> e : ((Map<?, ?>) top).entrySet()) {
                             merged.put(e.getKey(), e.getValue());
                             String field = path + "." + PolicyLayer.entryKey(e.getKey());
                             origins.put(field, layer.origin(field));
@@ -71,16 +71,16 @@ public final class PolicyResolver {
                     }
                     case LIST -> {
                         origins.keySet().removeIf(k -> k.startsWith(path + "["));
-                        for (int i = 0; i < ((List<?>) v).size(); i++) {
+                        for (int i = 0; i < ((List<?>) top).size(); i++) {
                             origins.put(path + "[" + i + "]", layer.origin(path + "[" + i + "]"));
                         }
                     }
                     case ONE -> { }
                 }
-                policy = leaf.with(policy, v);
                 origins.put(path, layer.origin(path));
                 setBy.put(path, index);
-            }
+                return v;
+            });
         }
 
         PolicyOrigin origin(String field) {
@@ -92,7 +92,8 @@ public final class PolicyResolver {
         }
 
         Policy check() {
-            for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) recheck(leaf);
+            Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
+            policy = PolicySchema.policy().combine(policy, null, (leaf, v, unused) -> recheck(leaf, v, base));
             Path realRoot = directory(policy.appRoot(), origin("app-root"));
             for (int i = 0; i < policy.roBinds().size(); i++) exists(policy.roBinds().get(i), origin("ro-binds[" + i + "]"));
             checkUser();
@@ -109,12 +110,10 @@ public final class PolicyResolver {
          * Parses each value again from its printed form, so that a layer built in code is held to
          * the same checks, and keeps what the parse made of it (a host name rule in lower case).
          */
-        private void recheck(PolicySchema.Leaf leaf) {
-            Object v = leaf.get(policy);
-            if (v == null) return;
-            Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
+        private Object recheck(PolicySchema.Leaf leaf, Object v, Kind.Base base) {
+            if (v == null) return null;
             String path = leaf.path();
-            Object checked = switch (leaf.container()) {
+            return switch (leaf.container()) {
                 case ONE -> recheck(leaf.kind(), origin(path), v, base);
                 case LIST -> {
                     List<Object> out = new ArrayList<>();
@@ -135,7 +134,6 @@ public final class PolicyResolver {
                     yield out;
                 }
             };
-            policy = leaf.with(policy, checked);
         }
 
         private static Object recheck(Kind kind, PolicyOrigin origin, Object value, Kind.Base base) {

@@ -67,13 +67,47 @@ public final class PolicySchema {
         }
     }
 
+    /** How to combine one setting's values from two policies walked together. */
+    @FunctionalInterface
+    public interface Combiner {
+        /** The setting's new value, from its value in each policy (null where unset or the section is null). */
+        Object apply(Leaf leaf, Object a, Object b);
+    }
+
+    /** One record of settings: its type and, per component, the setting or the section there. */
+    private record Tree(Class<?> type, Leaf[] leaves, Tree[] sections) {}
+
+    private final Tree root;
     private final List<Leaf> leaves = new ArrayList<>();
     private final Map<String, Leaf> byPath = new LinkedHashMap<>();
     private final List<Branch> branches = new ArrayList<>();
     private final Map<String, Branch> branchByPath = new LinkedHashMap<>();
 
     private PolicySchema(Class<? extends Record> root) {
-        walk(root, "", Group.APP, true, true, new int[0]);
+        this.root = walk(root, "", Group.APP, true, true, new int[0]);
+    }
+
+    /** A policy with every setting {@code value.apply(leaf)}, every section present. */
+    public Policy build(java.util.function.Function<Leaf, Object> value) {
+        return (Policy) combine(root, null, null, (leaf, a, b) -> value.apply(leaf));
+    }
+
+    /**
+     * {@code a} and {@code b} walked together, each setting becoming {@code f(leaf, a's, b's)};
+     * one record made per section (a cold start pays for each reflective call).
+     */
+    public Policy combine(Policy a, Policy b, Combiner f) {
+        return (Policy) combine(root, a, b, f);
+    }
+
+    private static Object combine(Tree t, Record a, Record b, Combiner f) {
+        Object[] args = new Object[t.leaves.length];
+        for (int i = 0; i < args.length; i++) {
+            Object av = a == null ? null : Records.get(a, i);
+            Object bv = b == null ? null : Records.get(b, i);
+            args[i] = t.leaves[i] != null ? f.apply(t.leaves[i], av, bv) : combine(t.sections[i], (Record) av, (Record) bv, f);
+        }
+        return Records.create(t.type, args);
     }
 
     /** The settings of {@link Policy}. */
@@ -133,8 +167,9 @@ public final class PolicySchema {
         return Container.ONE;
     }
 
-    private void walk(Class<?> type, String prefix, Group group, boolean options, boolean defaults, int[] steps) {
+    private Tree walk(Class<?> type, String prefix, Group group, boolean options, boolean defaults, int[] steps) {
         RecordComponent[] cs = Records.components(type);
+        Tree tree = new Tree(type, new Leaf[cs.length], new Tree[cs.length]);
         for (int i = 0; i < cs.length; i++) {
             RecordComponent c = cs[i];
             String path = prefix + key(c);
@@ -147,15 +182,17 @@ public final class PolicySchema {
                         options ? s.option() : "", defaults, element(c), here);
                 leaves.add(leaf);
                 byPath.put(path, leaf);
+                tree.leaves[i] = leaf;
             } else if (b != null) {
                 Branch branch = new Branch(path, b, c.getType(), keys(c.getType()), here);
                 branches.add(branch);
                 branchByPath.put(path, branch);
-                walk(c.getType(), path + ".", b.group(), options && b.options(), defaults && b.defaults(), here);
+                tree.sections[i] = walk(c.getType(), path + ".", b.group(), options && b.options(), defaults && b.defaults(), here);
             } else {
                 throw new IllegalStateException(type.getSimpleName() + "." + c.getName() + " is neither a @Setting nor a @Section");
             }
         }
+        return tree;
     }
 
     private static Object get(Policy policy, int[] steps) {

@@ -60,6 +60,11 @@ final class Records {
         return shape.create(new Object[shape.components.length]);
     }
 
+    /** A {@code type} made of {@code args}, in component order. */
+    static <R> R create(Class<R> type, Object[] args) {
+        return SHAPES.get(type).create(args);
+    }
+
     private static final class Shape {
         final RecordComponent[] components;
         final Method[] accessors;

@@ -54,7 +54,7 @@ public final class LaunchLatencyBench {
             // And without its cgroup and without the socket proxy (outbound: none): what the proxy costs.
             LaunchSpec noProxy = new LaunchSpec(h.policy("bench-noproxy", List.of("/bin/true")).withCgroup(
                     new CgroupPolicy(CgroupPolicy.Mode.OFF, null)).withNetwork(
-                    PolicyDefaults.NETWORK.withOutbound(NetworkPolicy.Outbound.NONE)), Stdio.NULL, Stdio.NULL, Stdio.NULL);
+                    PolicyDefaults.network().withOutbound(NetworkPolicy.Outbound.NONE)), Stdio.NULL, Stdio.NULL, Stdio.NULL);
             List<String> bwrap = bwrapArgv(h.appRoot.toString());
             List<String> floor = List.of("/bin/true");
 

@@ -65,7 +65,7 @@ class NetDeniedIT {
      */
     @Test
     void outboundNoneLeavesTheEmptyNamespaceAlone() {
-        NetworkPolicy none = PolicyDefaults.NETWORK.withOutbound(NetworkPolicy.Outbound.NONE);
+        NetworkPolicy none = PolicyDefaults.network().withOutbound(NetworkPolicy.Outbound.NONE);
         Harness.Run run = net.h.run(net.policy("net-none", none, "connect 192.0.2.1 80", "echo " + allowed.at(),
                 "proxyport"));
         NetSandbox.Probe p = new NetSandbox.Probe("net-none", run, new NetSandbox.Audit(net.newAuditLog()));   // stays absent

@@ -51,7 +51,7 @@ final class NetSandbox implements AutoCloseable {
     /** A network policy with {@code allow} (rule texts as for --allow), a fresh audit log, no limits. */
     NetworkPolicy network(String... allow) {
         List<NetRule> rules = Arrays.stream(allow).map(r -> NetValues.rule("--allow", r)).toList();
-        return PolicyDefaults.NETWORK.withAllow(rules).withRates(UNLIMITED).withAuditLog(newAuditLog());
+        return PolicyDefaults.network().withAllow(rules).withRates(UNLIMITED).withAuditLog(newAuditLog());
     }
 
     Path newAuditLog() {
