@@ -36,15 +36,13 @@ public final class Main {
         for (String paragraph : RunCommand.DESCRIPTION) description.addAll(List.of(HelpText.wrap(paragraph, 79)));
         spec.usageMessage().description(description.toArray(String[]::new));
         CommandLine cl = new CommandLine(spec);
+        // The root command's options end at the first word of the app's command; set before the
+        // subcommands are added, which take options after their positional arguments as usual.
+        cl.setStopAtPositional(true);
         if (withSubcommands) {
-            for (Class<?> sub : SUBCOMMANDS) {
-                // The subcommands take options after their positional arguments as usual.
-                cl.addSubcommand(sub);
-            }
+            for (Class<?> sub : SUBCOMMANDS) cl.addSubcommand(sub);
             cl.getSubcommands().values().forEach(Main::allowOptionsAfterPositionals);
         }
-        // The root command's options end at the first word of the app's command.
-        cl.setStopAtPositional(true);
         return cl;
     }
 

@@ -15,6 +15,13 @@ class MainTest {
     }
 
     @Test
+    void subcommandsTakeOptionsAfterTheirArgumentsTheRootDoesNot() {
+        picocli.CommandLine cl = Main.commandLine();
+        assertTrue(cl.isStopAtPositional());
+        cl.getSubcommands().values().forEach(sub -> assertFalse(sub.isStopAtPositional(), sub.getCommandName()));
+    }
+
+    @Test
     void aLaunchDoesNotNeedThem() {
         assertFalse(Main.needsSubcommands(new String[] {"--app-root", ".", "--", "python3", "-h"}));
         assertFalse(Main.needsSubcommands(new String[] {"--memory", "256M", "--", "ps", "aux"}));

@@ -60,7 +60,14 @@ public final class Spawn {
                 // Nothing else of ours may reach the child: the JDK opens files and pipes without
                 // O_CLOEXEC (FileInputStream, FileChannel), and an inherited write end of another
                 // instance's stdin pipe would keep that app from ever seeing EOF.
+                // That includes a number below the highest that the layout leaves empty (glibc
+                // ignores a close of a descriptor that is not open).
                 int first = fds.keySet().stream().mapToInt(Integer::intValue).max().orElse(2) + 1;
+                for (int n = 3; n < first; n++) {
+                    if (!fds.containsKey(n)) {
+                        check("posix_spawn_file_actions_addclose", Raw.C.posix_spawn_file_actions_addclose(actions, n), path);
+                    }
+                }
                 check("posix_spawn_file_actions_addclosefrom_np",
                         Raw.C.posix_spawn_file_actions_addclosefrom_np(actions, Math.max(first, 3)), path);
                 Raw.C.sigemptyset(sigset);
