@@ -90,8 +90,8 @@ static void close_app_fds(const struct plan *p, enum step step)
 	for (unsigned i = 0; i < p->listen_fds; i++)
 		if (close(3 + (int)i) < 0)
 			die_errno(step, "close listen fd %u", 3 + i);
-	if (p->control_fd >= 0 && close(p->control_fd) < 0)
-		die_errno(step, "close control-fd %d", p->control_fd);
+	if (p->control.fd >= 0 && close(p->control.fd) < 0)
+		die_errno(step, "close control-fd %d", p->control.fd);
 }
 
 /* Stage 3, the app (pid 2 inside): drop everything, then execve. Errors go to init. */
@@ -242,7 +242,7 @@ static void check_exec(const struct plan *p, pid_t app, const struct app_progres
 		break;
 	case PHASE_SECCOMP_LISTENER:
 		step = STEP_SECCOMP_LISTENER;
-		snprintf(what, sizeof what, "sendmsg of the listener on control-fd %d", p->control_fd);
+		snprintf(what, sizeof what, "sendmsg of the listener on control-fd %d", p->control.fd);
 		need = "; the filter must allow sendmsg on the control fd";
 		break;
 	case PHASE_SECCOMP_CLOSE:
@@ -323,7 +323,7 @@ static _Noreturn void run_init(const struct plan *p, int sync_fd, int last_cap)
 	if (p->clone_flags & CLONE_NEWNET)
 		ns_loopback_up();
 	if (p->proxy_listeners)
-		proxy_send_listeners(p->control_fd);
+		proxy_send_listeners(p->control.fd);
 
 	/* The supervised signals are still blocked (inherited from the outer): none is lost. */
 	supervised_set(&set);
@@ -400,11 +400,11 @@ static _Noreturn void run_outer(struct plan *p)
 	 * Join the instance's cgroups before anything is charged or forked: init and the app inherit
 	 * them, and the cgroup namespace of the clone is rooted there. "0" means this process.
 	 */
-	for (size_t i = 0; i < p->n_cgroup_fds; i++) {
-		if (TEMP_FAILURE_RETRY(write(p->cgroup_fds[i], "0", 1)) != 1)
-			die_errno(STEP_CGROUP_JOIN, "write 0 to cgroup-procs fd %d", p->cgroup_fds[i]);
-		if (close(p->cgroup_fds[i]) < 0)
-			die_errno(STEP_CGROUP_JOIN, "close cgroup-procs fd %d", p->cgroup_fds[i]);
+	for (size_t i = 0; i < p->n_cgroups; i++) {
+		if (TEMP_FAILURE_RETRY(write(p->cgroups[i].fd, "0", 1)) != 1)
+			die_errno(STEP_CGROUP_JOIN, "write 0 to cgroup-procs fd %d", p->cgroups[i].fd);
+		if (close(p->cgroups[i].fd) < 0)
+			die_errno(STEP_CGROUP_JOIN, "close cgroup-procs fd %d", p->cgroups[i].fd);
 	}
 
 	/*
@@ -478,8 +478,6 @@ int main(int argc, char **argv)
 	int plan_fd = -1, log_fd = -1;
 	bool check = false;
 	struct plan plan;
-	size_t len;
-	char *buf;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version") && argc == 2) {
@@ -504,14 +502,12 @@ int main(int argc, char **argv)
 	log_setup(log_fd);
 
 	/* Everything is decoded and validated before the first side effect. */
-	plan_read(plan_fd, &buf, &len);
-	plan_parse(buf, len, &plan);
+	plan_load(plan_fd, log_fd, !check, &plan);
 	if (check)
 		return 0;
-	plan_check_fds(&plan, plan_fd, log_fd);
 	if (close(plan_fd) < 0)
 		die_errno(STEP_PLAN_READ, "close plan fd %d", plan_fd);
-	if (plan.seccomp_fd >= 0)
+	if (plan.seccomp.fd >= 0)
 		seccomp_read(&plan);
 	run_outer(&plan);
 }

@@ -97,11 +97,6 @@ static void make_mountpoint(char *path, bool dir)
 		die_errno(STEP_MOUNTPOINT, "close %s", inside(path));
 }
 
-static const char *bind_name(enum fs_kind kind)
-{
-	return kind == FS_BIND_RO ? "bind-ro" : kind == FS_BIND_RW ? "bind-rw" : "bind-dev";
-}
-
 static bool is_bind(enum fs_kind kind)
 {
 	return kind == FS_BIND_RO || kind == FS_BIND_RW || kind == FS_BIND_DEV;
@@ -133,7 +128,7 @@ void mount_open_binds(struct plan *p)
 		f->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, f->src,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (f->tree_fd < 0)
-			die_errno(STEP_BIND, "%s %s %s: open_tree", bind_name(f->kind), f->src, f->dst);
+			die_errno(STEP_BIND, "%s %s %s: open_tree", f->op, f->src, f->dst);
 		/*
 		 * Recursive, unlike a bind remount: submounts are restricted too. Private: the clone
 		 * would otherwise stay a peer of the host's mounts, and mounts made below it inside
@@ -143,10 +138,10 @@ void mount_open_binds(struct plan *p)
 		 * which has no capabilities.
 		 */
 		if (mount_setattr_(f->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set, MS_PRIVATE) < 0)
-			die_errno(STEP_REMOUNT, "%s %s %s: mount_setattr set=%#llx", bind_name(f->kind),
+			die_errno(STEP_REMOUNT, "%s %s %s: mount_setattr set=%#llx", f->op,
 				  f->src, f->dst, (unsigned long long)set);
 		if (fstat(f->tree_fd, &st) < 0)
-			die_errno(STEP_BIND, "%s %s %s: fstat", bind_name(f->kind), f->src, f->dst);
+			die_errno(STEP_BIND, "%s %s %s: fstat", f->op, f->src, f->dst);
 		f->src_dir = S_ISDIR(st.st_mode);
 	}
 }
@@ -155,7 +150,7 @@ void mount_close_binds(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n_fs; i++)
 		if (is_bind(p->fs[i].kind) && close(p->fs[i].tree_fd) < 0)
-			die_errno(STEP_BIND, "close the tree of %s %s", bind_name(p->fs[i].kind),
+			die_errno(STEP_BIND, "close the tree of %s %s", p->fs[i].op,
 				  p->fs[i].src);
 }
 
@@ -167,16 +162,16 @@ static void do_bind(const struct fs_op *f)
 	make_mountpoint(dst, f->src_dir);
 	/* No MOVE_MOUNT_T_SYMLINKS: a symlink at DST is not followed out of the new root. */
 	if (syscall(SYS_move_mount, f->tree_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		die_errno(STEP_BIND, "%s %s %s: move_mount", bind_name(f->kind), f->src, f->dst);
+		die_errno(STEP_BIND, "%s %s %s: move_mount", f->op, f->src, f->dst);
 	/* Now, not at exec: the app is forked from us and must never hold a way back to the host. */
 	if (close(f->tree_fd) < 0)
-		die_errno(STEP_BIND, "%s %s %s: close tree fd", bind_name(f->kind), f->src, f->dst);
+		die_errno(STEP_BIND, "%s %s %s: close tree fd", f->op, f->src, f->dst);
 }
 
 static void write_file(const struct fs_op *f, char *dst)
 {
 	const char *p = f->content;
-	size_t left = f->content_len;
+	size_t left = strlen(f->content);
 	int fd;
 
 	make_dirs(dst, 0755, false, STEP_FILE);

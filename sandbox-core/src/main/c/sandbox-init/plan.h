@@ -33,14 +33,14 @@ enum fs_kind {
 
 struct fs_op {
 	enum fs_kind kind;
+	const char *op;      /* the op's name, for messages */
 	const char *src;     /* bind: host path; symlink: target */
 	const char *dst;     /* path inside the new root */
 	const char *content; /* file */
-	size_t content_len;
-	uint64_t size; /* tmpfs bytes */
-	mode_t mode;   /* tmpfs, dir, file */
-	int tree_fd;   /* bind: detached clone of SRC, opened by the outer (-1 until then) */
-	bool src_dir;  /* bind: SRC is a directory (the mountpoint must be one too) */
+	uint64_t size;       /* tmpfs bytes */
+	mode_t mode;         /* tmpfs, dir, file */
+	int tree_fd;         /* bind: detached clone of SRC, opened by the outer (-1 until then) */
+	bool src_dir;        /* bind: SRC is a directory (the mountpoint must be one too) */
 };
 
 struct rlimit_op {
@@ -55,6 +55,12 @@ enum landlock_access { ACCESS_RO, ACCESS_RW, ACCESS_DEV };
 struct landlock_path {
 	enum landlock_access access;
 	const char *path;
+};
+
+/* An fd the plan names besides the listen fds. */
+struct plan_fd {
+	int fd;    /* -1: none */
+	int token; /* 0-based index of its op's token, for messages */
 };
 
 struct plan {
@@ -76,16 +82,11 @@ struct plan {
 	char **envp; /* NULL-terminated, with two free slots for LISTEN_FDS/LISTEN_PID */
 	size_t n_env;
 	unsigned listen_fds;
-	int listen_fds_token;
-	int control_fd; /* -1: none */
-	int control_fd_token;
-	int cgroup_fds[CGROUP_FDS_MAX]; /* cgroup.procs files the outer joins before clone */
-	int cgroup_tokens[CGROUP_FDS_MAX];
-	size_t n_cgroup_fds;
-	bool proxy_listeners; /* init opens the proxy's sockets in the new netns, sends them over control-fd */
-	int proxy_token;
-	int seccomp_fd; /* -1: none; the outer reads the program and closes it before clone */
-	int seccomp_token;
+	struct plan_fd control; /* the socket to the launcher */
+	struct plan_fd cgroups[CGROUP_FDS_MAX]; /* cgroup.procs files the outer joins before clone */
+	size_t n_cgroups;
+	bool proxy_listeners; /* init opens the proxy's sockets in its netns, sends them over control */
+	struct plan_fd seccomp; /* the outer reads the program and closes the fd before clone */
 	bool seccomp_listener;
 	void *seccomp_prog; /* struct sock_filter[seccomp_insns], read by seccomp_read */
 	size_t seccomp_insns;
@@ -95,11 +96,11 @@ struct plan {
 
 /* Reads all of fd, at most max bytes: pread from offset 0 (memfd), or read(2) for a pipe. */
 void read_whole(int fd, size_t max, enum step step, const char *what, char **buf, size_t *len);
-/* Reads the whole plan from fd. */
-void plan_read(int fd, char **buf, size_t *len);
-/* Decodes and validates everything; dies with step plan-parse/plan-validate and exit 125. */
-void plan_parse(char *buf, size_t len, struct plan *p);
-/* Run-time checks of the fd layout: listen fds open; plan, log, control and seccomp fds above them. */
-void plan_check_fds(const struct plan *p, int plan_fd, int log_fd);
+/*
+ * Reads, decodes and validates the whole plan; with check_fds also the run-time fd layout (listen
+ * fds open; plan, log, control, cgroup and seccomp fds above them). Dies with step plan-read,
+ * plan-parse or plan-validate and exit 125.
+ */
+void plan_load(int plan_fd, int log_fd, bool check_fds, struct plan *p);
 
 #endif

@@ -26,18 +26,18 @@ void seccomp_read(struct plan *p)
 	char what[40], *buf;
 	size_t len;
 
-	snprintf(what, sizeof what, "seccomp (token %d)", p->seccomp_token + 1);
-	read_whole(p->seccomp_fd, BPF_MAXINSNS * sizeof(struct sock_filter), STEP_SECCOMP_READ, what,
+	snprintf(what, sizeof what, "seccomp (token %d)", p->seccomp.token + 1);
+	read_whole(p->seccomp.fd, BPF_MAXINSNS * sizeof(struct sock_filter), STEP_SECCOMP_READ, what,
 		   &buf, &len);
 	if (len == 0 || len % sizeof(struct sock_filter))
 		die(STEP_SECCOMP_READ, "%s fd %d: %zu bytes, want a non-empty array of struct "
-		    "sock_filter (a multiple of %zu bytes)", what, p->seccomp_fd, len,
+		    "sock_filter (a multiple of %zu bytes)", what, p->seccomp.fd, len,
 		    sizeof(struct sock_filter));
 	p->seccomp_prog = buf;
 	p->seccomp_insns = len / sizeof(struct sock_filter);
 	/* Nobody needs the fd any more: init and the app get the program with their memory. */
-	if (close(p->seccomp_fd) < 0)
-		die_errno(STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp_fd);
+	if (close(p->seccomp.fd) < 0)
+		die_errno(STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp.fd);
 }
 
 /*
@@ -97,10 +97,10 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 	 * the phase recorded here (see check_exec in main.c).
 	 */
 	progress_set(pr, PHASE_SECCOMP_LISTENER, 0);
-	if (proto_send_fd(p->control_fd, PROTO_SECCOMP_LISTENER, (int)listener) !=
+	if (proto_send_fd(p->control.fd, PROTO_SECCOMP_LISTENER, (int)listener) !=
 	    (ssize_t)(sizeof PROTO_SECCOMP_LISTENER - 1))
 		die_errno(STEP_SECCOMP_LISTENER, "sendmsg \"%s\" with the listener on control-fd %d",
-			  PROTO_SECCOMP_LISTENER, p->control_fd);
+			  PROTO_SECCOMP_LISTENER, p->control.fd);
 	progress_set(pr, PHASE_SECCOMP_CLOSE, 0);
 	/*
 	 * The launcher has its copy. Ours is close-on-exec (the kernel makes it so), but it goes
