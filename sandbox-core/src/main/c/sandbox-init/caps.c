@@ -1,4 +1,4 @@
-/* Capabilities: bounding set, ambient set, and the final all-zero capset. */
+/* Capabilities: the app becomes its uid/gid with an empty bounding, ambient and capability set. */
 #include "caps.h"
 
 #include "log.h"
@@ -38,29 +38,28 @@ int caps_last_cap(void)
 	return (int)v;
 }
 
-void caps_drop_bounding(int last_cap)
+void caps_drop_to(uid_t uid, gid_t gid, int last_cap)
 {
-	/* Needs CAP_SETPCAP: call before the uid change, which clears the effective set. */
-	for (int cap = 0; cap <= last_cap; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
-}
-
-void caps_clear_ambient(void)
-{
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
-}
-
-void caps_clear(void)
-{
-	/*
-	 * setresuid away from 0 already emptied permitted and effective, but not inheritable;
-	 * zero all three explicitly so nothing depends on SECBIT_* defaults.
-	 */
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
+	/*
+	 * Bounding and ambient sets first: PR_CAPBSET_DROP needs CAP_SETPCAP, which the uid change
+	 * takes away. Then gid before uid: setresgid needs CAP_SETGID, also gone after setresuid.
+	 */
+	for (int cap = 0; cap <= last_cap; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
+	if (setresgid(gid, gid, gid) < 0)
+		die_errno(STEP_SETID, "setresgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		die_errno(STEP_SETID, "setresuid %u", (unsigned)uid);
+	/*
+	 * capset last: setresuid away from 0 already emptied permitted and effective, but not
+	 * inheritable; zero all three explicitly so nothing depends on SECBIT_* defaults.
+	 */
 	memset(data, 0, sizeof data);
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		die_errno(STEP_CAPS, "capset all-zero");

@@ -2,10 +2,11 @@
 #ifndef SANDBOX_CAPS_H
 #define SANDBOX_CAPS_H
 
+#include <sys/types.h>
+
 /* Reads /proc/sys/kernel/cap_last_cap; call on the host, /proc may be absent inside. */
 int caps_last_cap(void);
-void caps_drop_bounding(int last_cap);
-void caps_clear_ambient(void);
-void caps_clear(void);
+/* In the app child: becomes uid/gid with no capability left in any set. */
+void caps_drop_to(uid_t uid, gid_t gid, int last_cap);
 
 #endif
