@@ -27,7 +27,7 @@ void log_setup(int fd) { log_fd = fd; }
 void log_set_stage(enum stage stage) { cur_stage = stage; }
 void log_set_report_fd(int fd) { report_fd = fd; }
 
-const char *step_name(enum step step)
+static const char *step_name(enum step step)
 {
 	return (unsigned)step < STEP_COUNT ? step_names[step] : "unknown";
 }

@@ -54,7 +54,6 @@ void log_setup(int fd);
 void log_set_stage(enum stage stage);
 /* In the app child: errors go to init through this pipe instead of the log fd. */
 void log_set_report_fd(int fd);
-const char *step_name(enum step step);
 
 /* Writes one pre-built JSON object line (numbers and fixed words only); dropped if it fails. */
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

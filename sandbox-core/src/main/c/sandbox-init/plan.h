@@ -19,16 +19,8 @@
 
 /* Filesystem ops, carried out in plan order inside the new root (remount-ro ones last). */
 enum fs_kind {
-	FS_BIND_RO,
-	FS_BIND_RW,
-	FS_BIND_DEV,
-	FS_TMPFS,
-	FS_PROC,
-	FS_DEVPTS,
-	FS_DIR,
-	FS_FILE,
-	FS_SYMLINK,
-	FS_REMOUNT_RO,
+	FS_BIND_RO, FS_BIND_RW, FS_BIND_DEV, FS_TMPFS, FS_PROC, FS_DEVPTS, FS_DIR, FS_FILE,
+	FS_SYMLINK, FS_REMOUNT_RO,
 };
 
 struct fs_op {

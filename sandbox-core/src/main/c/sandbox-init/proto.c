@@ -5,11 +5,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-ssize_t proto_send_fd(int sock, const char *tag, int fd)
-{
-	return proto_send_fds(sock, tag, &fd, 1);
-}
-
 /* At most this many fds in one message (the proxy's four). */
 #define PROTO_MAX_FDS 4
 

@@ -1,4 +1,4 @@
-/* The control socket to the launcher: each message is a fixed tag and, for now, one fd. */
+/* The control socket to the launcher: each message is a fixed tag and its fds. */
 #ifndef SANDBOX_PROTO_H
 #define SANDBOX_PROTO_H
 
@@ -10,10 +10,7 @@
 /* The tag of the message with the proxy's sockets (see proxy.h). */
 #define PROTO_PROXY_LISTENERS "proxy-listeners"
 
-/* Exactly one sendmsg(2): tag as the payload, the n fds as SCM_RIGHTS. */
+/* Exactly one sendmsg(2): tag as the payload, the n fds as SCM_RIGHTS. Returns what sendmsg did. */
 ssize_t proto_send_fds(int sock, const char *tag, const int *fds, int n);
-
-/* Exactly one sendmsg(2): tag as the payload, fd as SCM_RIGHTS. Returns what sendmsg returned. */
-ssize_t proto_send_fd(int sock, const char *tag, int fd);
 
 #endif

@@ -45,7 +45,8 @@ static int open_socket(int family, int type, const char *addr, int port, const c
 		die_errno(STEP_PROXY_LISTENERS, "IPV6_V6ONLY on %s", what);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		if (family == AF_INET6 && errno == EADDRNOTAVAIL) {
-			close(fd);
+			if (close(fd) < 0)
+				die_errno(STEP_PROXY_LISTENERS, "close %s", what);
 			return -1;
 		}
 		die_errno(STEP_PROXY_LISTENERS, "bind %s", what);

@@ -68,7 +68,7 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 				   .filter = (struct sock_filter *)p->seccomp_prog };
 	unsigned long flags = 0;
 	bool killable = false;
-	long listener;
+	int listener;
 
 	if (p->seccomp_listener) {
 		flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
@@ -81,7 +81,7 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 
 	/* Unprivileged, so it needs no_new_privs, which the caller has set. */
 	progress_set(pr, PHASE_SECCOMP_LOAD, 0);
-	listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (listener < 0)
 		die_errno(STEP_SECCOMP_LOAD, "seccomp(SECCOMP_SET_MODE_FILTER) %zu instructions, flags %#lx",
 			  p->seccomp_insns, flags);
@@ -97,7 +97,7 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 	 * the phase recorded here (see check_exec in main.c).
 	 */
 	progress_set(pr, PHASE_SECCOMP_LISTENER, 0);
-	if (proto_send_fd(p->control.fd, PROTO_SECCOMP_LISTENER, (int)listener) !=
+	if (proto_send_fds(p->control.fd, PROTO_SECCOMP_LISTENER, &listener, 1) !=
 	    (ssize_t)(sizeof PROTO_SECCOMP_LISTENER - 1))
 		die_errno(STEP_SECCOMP_LISTENER, "sendmsg \"%s\" with the listener on control-fd %d",
 			  PROTO_SECCOMP_LISTENER, p->control.fd);
@@ -107,6 +107,6 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 	 * now, before any other path: a process holding its own filter's listener could answer
 	 * its own notifications.
 	 */
-	if (close((int)listener) < 0)
+	if (close(listener) < 0)
 		die_errno(STEP_SECCOMP_LISTENER, "close the listener");
 }
