@@ -150,15 +150,11 @@ void mount_close_binds(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n_fs; i++)
 		if (is_bind(p->fs[i].kind) && close(p->fs[i].tree_fd) < 0)
-			die_errno(STEP_BIND, "close the tree of %s %s", p->fs[i].op,
-				  p->fs[i].src);
+			die_errno(STEP_BIND, "close the tree of %s %s", p->fs[i].op, p->fs[i].src);
 }
 
-static void do_bind(const struct fs_op *f)
+static void do_bind(const struct fs_op *f, char *dst)
 {
-	char dst[PATH_MAX];
-
-	join(dst, NEWROOT, f->dst);
 	make_mountpoint(dst, f->src_dir);
 	/* No MOVE_MOUNT_T_SYMLINKS: a symlink at DST is not followed out of the new root. */
 	if (syscall(SYS_move_mount, f->tree_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -216,7 +212,7 @@ static void do_op(const struct fs_op *f)
 	case FS_BIND_RO:
 	case FS_BIND_RW:
 	case FS_BIND_DEV:
-		do_bind(f);
+		do_bind(f, dst);
 		break;
 	case FS_TMPFS:
 		make_dirs(dst, 0755, true, STEP_MOUNT_TMPFS);
