@@ -1,16 +1,9 @@
 /* Capabilities: the app becomes its uid/gid with an empty bounding, ambient and capability set. */
-#include "caps.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47 /* since Linux 4.3 */

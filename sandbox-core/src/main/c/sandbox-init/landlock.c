@@ -1,14 +1,8 @@
 /* Landlock ruleset from the plan's landlock-path rules, sized to the running kernel's ABI. */
-#include "landlock.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/landlock.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef LANDLOCK_ACCESS_FS_REFER
 #define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* since Linux 5.19, ABI 2 */

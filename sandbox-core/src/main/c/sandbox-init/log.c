@@ -1,12 +1,7 @@
 /* JSON-line log writer and the die() family; one line per write(2) so lines never interleave. */
-#include "log.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 /* Lines stay below PIPE_BUF (4096) so each write to the log pipe is atomic. */
 #define LINE_MAX_BYTES 4000

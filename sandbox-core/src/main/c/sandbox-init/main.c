@@ -1,29 +1,17 @@
 /* Entry point and the three stages: outer (host side), init (pid 1 inside), app (until execve). */
-#include "caps.h"
-#include "landlock.h"
-#include "log.h"
-#include "mount.h"
-#include "ns.h"
-#include "proxy.h"
-#include "plan.h"
-#include "seccomp.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 /* PF_FORKNOEXEC (include/linux/sched.h): set by fork, cleared by execve; /proc/PID/stat field 9. */
 #define PF_FORKNOEXEC 0x00000040

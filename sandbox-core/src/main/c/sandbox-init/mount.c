@@ -1,17 +1,9 @@
 /* The new root: staging tmpfs, root tmpfs, the plan's filesystem ops, and the two pivots. */
-#include "mount.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /* The new mount API (since Linux 5.2; mount_setattr since 5.12): same numbers on every arch. */
 #ifndef SYS_open_tree

@@ -1,18 +1,10 @@
 /* Namespaces: the raw clone, the uid/gid maps, becoming the mapped root, and loopback up. */
-#include "ns.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 pid_t ns_clone(int flags)
 {

@@ -1,15 +1,10 @@
 /* Decoding and validation of the NUL-separated plan, all of it before the first side effect. */
-#include "plan.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* Paths get a short prefix ("/newroot", "/oldroot") at run time; keep them well below PATH_MAX. */
 #define PLAN_PATH_MAX 3900

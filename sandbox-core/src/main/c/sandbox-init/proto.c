@@ -1,8 +1,6 @@
 /* The control socket to the launcher (AF_UNIX SOCK_SEQPACKET): one message per call, no framing. */
-#include "proto.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
 
 /* At most this many fds in one message (the proxy's four). */

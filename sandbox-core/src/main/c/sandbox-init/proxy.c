@@ -1,15 +1,9 @@
 /* The proxy's sockets inside the sandbox's network namespace, handed to the launcher. */
-#include "proxy.h"
-
-#include "log.h"
-#include "proto.h"
+#include "sandbox-init.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* The kernel caps it at net.core.somaxconn; connections wait here until the launcher accepts. */
 #define PROXY_BACKLOG 4096

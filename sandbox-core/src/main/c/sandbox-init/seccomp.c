@@ -1,15 +1,9 @@
 /* The seccomp filter: a ready BPF program from the launcher (no libseccomp here), loaded last. */
-#include "seccomp.h"
+#include "sandbox-init.h"
 
-#include "proto.h"
-
-#include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3) /* since Linux 5.0 */
