@@ -44,37 +44,25 @@ static void report(int abi, int status)
 /* Every filesystem right the running ABI knows; ABI 4 and later add no new fs rights. */
 static __u64 handled_for(int abi)
 {
-	__u64 handled = ACCESS_ABI1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE |
-			LANDLOCK_ACCESS_FS_IOCTL_DEV;
-
-	if (abi < 2)
-		handled &= ~LANDLOCK_ACCESS_FS_REFER;
-	if (abi < 3)
-		handled &= ~LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi < 5)
-		handled &= ~LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	return handled;
+	return ACCESS_ABI1 | (abi >= 2 ? LANDLOCK_ACCESS_FS_REFER : 0) |
+	       (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0) |
+	       (abi >= 5 ? LANDLOCK_ACCESS_FS_IOCTL_DEV : 0);
 }
 
 static void add_rule(int ruleset, const struct landlock_path *l, __u64 handled)
 {
 	static const char *const names[] = { "ro", "rw", "dev" };
-	struct landlock_path_beneath_attr rule = { 0 };
+	/* rw is every right: the masks below cut each rule to what the ABI handles and a file takes. */
+	static const __u64 rights[] = {
+		[ACCESS_RO] = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
+			      LANDLOCK_ACCESS_FS_READ_DIR,
+		[ACCESS_RW] = ~0ULL,
+		[ACCESS_DEV] = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+			       LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV,
+	};
+	struct landlock_path_beneath_attr rule = { .allowed_access = rights[l->access] };
 	struct stat st;
 
-	switch (l->access) {
-	case ACCESS_RO:
-		rule.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-				      LANDLOCK_ACCESS_FS_READ_DIR;
-		break;
-	case ACCESS_RW:
-		rule.allowed_access = handled;
-		break;
-	case ACCESS_DEV:
-		rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-				      LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
-		break;
-	}
 	rule.parent_fd = open(l->path, O_PATH | O_CLOEXEC);
 	if (rule.parent_fd < 0)
 		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s %s: open", names[l->access], l->path);
