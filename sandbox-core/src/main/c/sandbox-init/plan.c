@@ -160,15 +160,11 @@ static void word(struct decoder *d, int i, void *rec)
 static void mode(struct decoder *d, int i, void *rec)
 {
 	const char *s = arg(d, i);
-	unsigned v = 0;
+	unsigned long v;
 
-	if (!*s || strlen(s) > 5)
+	if (!*s || strlen(s) > 5 || strspn(s, "01234567") != strlen(s))
 		bad(STEP_PLAN_PARSE, d, i, "not an octal mode");
-	for (; *s; s++) {
-		if (*s < '0' || *s > '7')
-			bad(STEP_PLAN_PARSE, d, i, "not an octal mode");
-		v = v * 8 + (unsigned)(*s - '0');
-	}
+	v = strtoul(s, NULL, 8);
 	if (v > 07777)
 		bad(STEP_PLAN_VALIDATE, d, i, "mode above 07777");
 	put_num(d, i, rec, v);
