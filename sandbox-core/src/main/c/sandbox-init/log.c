@@ -63,7 +63,7 @@ static size_t put_json(char *l, size_t n, const char *s)
 	return n;
 }
 
-static bool write_all(int fd, const char *buf, size_t len)
+bool write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = TEMP_FAILURE_RETRY(write(fd, buf, len));

@@ -158,8 +158,6 @@ static void do_bind(const struct fs_op *f, char *dst)
 
 static void write_file(const struct fs_op *f, char *dst)
 {
-	const char *p = f->content;
-	size_t left = strlen(f->content);
 	int fd;
 
 	make_dirs(dst, 0755, false, STEP_FILE);
@@ -167,13 +165,8 @@ static void write_file(const struct fs_op *f, char *dst)
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode);
 	if (fd < 0)
 		die_errno(STEP_FILE, "create %s", f->dst);
-	while (left > 0) {
-		ssize_t w = TEMP_FAILURE_RETRY(write(fd, p, left));
-		if (w < 0)
-			die_errno(STEP_FILE, "write %s", f->dst);
-		p += w;
-		left -= (size_t)w;
-	}
+	if (!write_all(fd, f->content, strlen(f->content)))
+		die_errno(STEP_FILE, "write %s", f->dst);
 	if (close(fd) < 0)
 		die_errno(STEP_FILE, "close %s", f->dst);
 }

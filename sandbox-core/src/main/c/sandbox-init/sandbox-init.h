@@ -63,6 +63,8 @@ void log_setup(int fd);
 void log_set_stage(enum stage stage);
 /* In the app child: errors go to init through this pipe instead of the log fd. */
 void log_set_report_fd(int fd);
+/* Writes all of buf, retrying short writes; false if a write fails. */
+bool write_all(int fd, const char *buf, size_t len);
 
 /* Writes one pre-built JSON object line (numbers and fixed words only); dropped if it fails. */
 void log_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
