@@ -18,13 +18,10 @@ int caps_last_cap(void)
 	char *end;
 	long v;
 
-	if (fd < 0)
-		die_errno(STEP_CAP_LAST_CAP, "open /proc/sys/kernel/cap_last_cap");
+	die_errno_if(fd < 0, STEP_CAP_LAST_CAP, "open /proc/sys/kernel/cap_last_cap");
 	n = TEMP_FAILURE_RETRY(read(fd, buf, sizeof buf - 1));
-	if (n <= 0)
-		die_errno(STEP_CAP_LAST_CAP, "read /proc/sys/kernel/cap_last_cap");
-	if (close(fd) < 0)
-		die_errno(STEP_CAP_LAST_CAP, "close /proc/sys/kernel/cap_last_cap");
+	die_errno_if(n <= 0, STEP_CAP_LAST_CAP, "read /proc/sys/kernel/cap_last_cap");
+	die_errno_if(close(fd) < 0, STEP_CAP_LAST_CAP, "close /proc/sys/kernel/cap_last_cap");
 	v = strtol(buf, &end, 10);
 	if (end == buf || v < 0 || v > 255)
 		die(STEP_CAP_LAST_CAP, "/proc/sys/kernel/cap_last_cap: bad value \"%.15s\"", buf);
@@ -45,15 +42,12 @@ void caps_drop_to(uid_t uid, gid_t gid, int last_cap)
 			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
-	if (setresgid(gid, gid, gid) < 0)
-		die_errno(STEP_SETID, "setresgid %u", (unsigned)gid);
-	if (setresuid(uid, uid, uid) < 0)
-		die_errno(STEP_SETID, "setresuid %u", (unsigned)uid);
+	die_errno_if(setresgid(gid, gid, gid) < 0, STEP_SETID, "setresgid %u", (unsigned)gid);
+	die_errno_if(setresuid(uid, uid, uid) < 0, STEP_SETID, "setresuid %u", (unsigned)uid);
 	/*
 	 * capset last: setresuid away from 0 already emptied permitted and effective, but not
 	 * inheritable; zero all three explicitly so nothing depends on SECBIT_* defaults.
 	 */
 	memset(data, 0, sizeof data);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		die_errno(STEP_CAPS, "capset all-zero");
+	die_errno_if(syscall(SYS_capset, &hdr, data) < 0, STEP_CAPS, "capset all-zero");
 }

@@ -74,8 +74,7 @@ static void add_rule(int ruleset, const struct landlock_path *l, __u64 handled)
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
 		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s %s: add rule access=%#llx",
 			  names[l->access], l->path, (unsigned long long)rule.allowed_access);
-	if (close(rule.parent_fd) < 0)
-		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s: close", l->path);
+	die_errno_if(close(rule.parent_fd) < 0, STEP_LANDLOCK_RULE, "landlock-path %s: close", l->path);
 }
 
 void landlock_apply(const struct plan *p)
@@ -109,7 +108,6 @@ void landlock_apply(const struct plan *p)
 	/* Needs no_new_privs (or CAP_SYS_ADMIN), set just before. */
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
 		die_errno(STEP_LANDLOCK_RESTRICT, "landlock_restrict_self");
-	if (close(ruleset) < 0)
-		die_errno(STEP_LANDLOCK_RESTRICT, "close ruleset");
+	die_errno_if(close(ruleset) < 0, STEP_LANDLOCK_RESTRICT, "close ruleset");
 	report((int)abi, 2);
 }

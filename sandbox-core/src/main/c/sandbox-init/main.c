@@ -48,8 +48,7 @@ static int exec_failure_code(int err)
 static int signal_fd(const sigset_t *set)
 {
 	int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	if (sfd < 0)
-		die_errno(STEP_SIGNALS, "signalfd");
+	die_errno_if(sfd < 0, STEP_SIGNALS, "signalfd");
 	return sfd;
 }
 
@@ -60,8 +59,7 @@ static int supervise(pid_t child, int sfd, bool reap_all)
 		struct signalfd_siginfo si;
 		ssize_t n = TEMP_FAILURE_RETRY(read(sfd, &si, sizeof si));
 
-		if (n != (ssize_t)sizeof si)
-			die_errno(STEP_WAIT, "read signalfd");
+		die_errno_if(n != (ssize_t)sizeof si, STEP_WAIT, "read signalfd");
 		if (si.ssi_signo != SIGCHLD) {
 			/* ESRCH: the child is already gone; its SIGCHLD is on the way. */
 			if (kill(child, (int)si.ssi_signo) < 0 && errno != ESRCH)
@@ -72,8 +70,7 @@ static int supervise(pid_t child, int sfd, bool reap_all)
 		for (;;) {
 			int status;
 			pid_t pid = waitpid(reap_all ? -1 : child, &status, WNOHANG);
-			if (pid < 0)
-				die_errno(STEP_WAIT, "waitpid");
+			die_errno_if(pid < 0, STEP_WAIT, "waitpid");
 			if (pid == 0)
 				break;
 			if (pid == child)
@@ -86,8 +83,7 @@ static int wait_app(pid_t app)
 {
 	int status;
 
-	if (TEMP_FAILURE_RETRY(waitpid(app, &status, 0)) < 0)
-		die_errno(STEP_WAIT, "waitpid app");
+	die_errno_if(TEMP_FAILURE_RETRY(waitpid(app, &status, 0)) < 0, STEP_WAIT, "waitpid app");
 	return status;
 }
 
@@ -98,8 +94,7 @@ static int wait_app(pid_t app)
 static void close_app_fds(const struct plan *p, enum step step)
 {
 	for (unsigned i = 0; i < p->listen_fds; i++)
-		if (close(3 + (int)i) < 0)
-			die_errno(step, "close listen fd %u", 3 + i);
+		die_errno_if(close(3 + (int)i) < 0, step, "close listen fd %u", 3 + i);
 	if (p->control.fd >= 0 && close(p->control.fd) < 0)
 		die_errno(step, "close control-fd %d", p->control.fd);
 }
@@ -114,12 +109,10 @@ static void app_reset_signals(void)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < SIGRTMIN))
 			continue; /* glibc keeps 32..SIGRTMIN-1 for itself */
-		if (signal(sig, SIG_DFL) == SIG_ERR)
-			die_errno(STEP_SIGNAL_RESET, "signal %d SIG_DFL", sig);
+		die_errno_if(signal(sig, SIG_DFL) == SIG_ERR, STEP_SIGNAL_RESET, "signal %d SIG_DFL", sig);
 	}
 	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		die_errno(STEP_SIGNAL_RESET, "sigprocmask");
+	die_errno_if(sigprocmask(SIG_SETMASK, &none, NULL) < 0, STEP_SIGNAL_RESET, "sigprocmask");
 }
 
 static void app_set_rlimits(const struct plan *p)
@@ -175,8 +168,7 @@ static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap,
 	log_set_report_fd(report_fd);
 	app_reset_signals();
 	umask(app_umask);
-	if (setsid() < 0)
-		die_errno(STEP_SETSID, "setsid");
+	die_errno_if(setsid() < 0, STEP_SETSID, "setsid");
 	/*
 	 * rlimits before the uid change: setresuid and execve check RLIMIT_NPROC against the
 	 * new uid, so the limit is in force from the first moment the app owns its uid.
@@ -185,8 +177,7 @@ static _Noreturn void run_app(const struct plan *p, int report_fd, int last_cap,
 	app_keep_listen_fds(p);
 	caps_drop_to(p->uid, p->gid, last_cap);
 	/* After the uid change, so the app's own permissions decide whether it may be there. */
-	if (chdir(p->chdir) < 0)
-		die_errno(STEP_CHDIR, "chdir %s", p->chdir);
+	die_errno_if(chdir(p->chdir) < 0, STEP_CHDIR, "chdir %s", p->chdir);
 	/* Before Landlock, which requires it, and before execve, which must not gain privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno(STEP_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS");
@@ -214,8 +205,7 @@ static void init_wait_release(int sync_fd)
 	char c;
 
 	n = TEMP_FAILURE_RETRY(read(sync_fd, &c, 1));
-	if (n < 0)
-		die_errno(STEP_SYNC, "read sync pipe");
+	die_errno_if(n < 0, STEP_SYNC, "read sync pipe");
 	if (n == 0)
 		_exit(EXIT_SETUP); /* the outer failed and has reported why */
 	ns_become_root();
@@ -226,12 +216,10 @@ static void init_wait_release(int sync_fd)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno(STEP_PARENT_CHECK, "PR_SET_PDEATHSIG");
-	if (poll(&pfd, 1, 0) < 0)
-		die_errno(STEP_PARENT_CHECK, "poll sync pipe");
+	die_errno_if(poll(&pfd, 1, 0) < 0, STEP_PARENT_CHECK, "poll sync pipe");
 	if (pfd.revents & (POLLHUP | POLLERR))
 		die(STEP_PARENT_CHECK, "the outer sandbox-init is gone");
-	if (close(sync_fd) < 0)
-		die_errno(STEP_SYNC, "close sync pipe");
+	die_errno_if(close(sync_fd) < 0, STEP_SYNC, "close sync pipe");
 }
 
 /* The sandbox's world, all before the app exists: root, hostname, loopback, proxy sockets. */
@@ -260,24 +248,19 @@ static struct app init_fork_app(const struct plan *p, int last_cap, mode_t app_u
 	int report[2];
 
 	/* Close-on-exec: 0 bytes read means execve succeeded, a report means it did not. */
-	if (pipe2(report, O_CLOEXEC) < 0)
-		die_errno(STEP_FORK, "pipe2 exec status");
+	die_errno_if(pipe2(report, O_CLOEXEC) < 0, STEP_FORK, "pipe2 exec status");
 	/* Shared with the app across fork; execve drops its mapping, so the app never sees it. */
 	app.progress = mmap(NULL, sizeof *app.progress, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (app.progress == MAP_FAILED)
-		die_errno(STEP_FORK, "mmap exec progress page");
+	die_errno_if(app.progress == MAP_FAILED, STEP_FORK, "mmap exec progress page");
 	app.pid = fork();
-	if (app.pid < 0)
-		die_errno(STEP_FORK, "fork app");
+	die_errno_if(app.pid < 0, STEP_FORK, "fork app");
 	if (app.pid == 0) {
-		if (close(report[0]) < 0)
-			die_errno(STEP_FORK, "close exec status read end");
+		die_errno_if(close(report[0]) < 0, STEP_FORK, "close exec status read end");
 		run_app(p, report[1], last_cap, app_umask, app.progress);
 	}
 	/* Our copy of the write end must go, or the read of the status never sees EOF. */
-	if (close(report[1]) < 0)
-		die_errno(STEP_FORK, "close exec status write end");
+	die_errno_if(close(report[1]) < 0, STEP_FORK, "close exec status write end");
 	close_app_fds(p, STEP_FORK);
 	app.report_fd = report[0];
 	return app;
@@ -307,8 +290,7 @@ static bool never_execed(const struct plan *p, pid_t app)
 	if (fd < 0)
 		return false;
 	n = TEMP_FAILURE_RETRY(read(fd, buf, sizeof buf - 1));
-	if (close(fd) < 0)
-		die_errno(STEP_EXEC_STATUS, "close %s", path);
+	die_errno_if(close(fd) < 0, STEP_EXEC_STATUS, "close %s", path);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
@@ -384,8 +366,7 @@ static void init_wait_exec(const struct plan *p, const struct app *app)
 	struct app_report rep;
 	ssize_t n = TEMP_FAILURE_RETRY(read(app->report_fd, &rep, sizeof rep));
 
-	if (n < 0)
-		die_errno(STEP_EXEC_STATUS, "read exec status pipe");
+	die_errno_if(n < 0, STEP_EXEC_STATUS, "read exec status pipe");
 	if (n > 0) {
 		if (n != (ssize_t)sizeof rep)
 			die(STEP_EXEC_STATUS, "short exec status report: %zd bytes", n);
@@ -394,8 +375,7 @@ static void init_wait_exec(const struct plan *p, const struct app *app)
 		log_error(STAGE_APP, (enum step)rep.step, rep.err, rep.msg);
 		_exit(rep.code >= EXIT_SETUP && rep.code <= EXIT_NOT_FOUND ? rep.code : EXIT_SETUP);
 	}
-	if (close(app->report_fd) < 0)
-		die_errno(STEP_EXEC_STATUS, "close exec status pipe");
+	die_errno_if(close(app->report_fd) < 0, STEP_EXEC_STATUS, "close exec status pipe");
 	check_exec(p, app->pid, app->progress);
 	if (munmap(app->progress, sizeof *app->progress) < 0)
 		die_errno(STEP_EXEC_STATUS, "munmap exec progress page");
@@ -448,19 +428,16 @@ static void outer_join_cgroups(const struct plan *p)
 
 		if (TEMP_FAILURE_RETRY(write(fd, "0", 1)) != 1)
 			die_errno(STEP_CGROUP_JOIN, "write 0 to cgroup-procs fd %d", fd);
-		if (close(fd) < 0)
-			die_errno(STEP_CGROUP_JOIN, "close cgroup-procs fd %d", fd);
+		die_errno_if(close(fd) < 0, STEP_CGROUP_JOIN, "close cgroup-procs fd %d", fd);
 	}
 }
 
 static void outer_block_signals(sigset_t *set)
 {
 	supervised_set(set);
-	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
-		die_errno(STEP_SIGNALS, "sigprocmask");
+	die_errno_if(sigprocmask(SIG_BLOCK, set, NULL) < 0, STEP_SIGNALS, "sigprocmask");
 	/* A closed log pipe must give EPIPE, not kill us; the app resets this. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		die_errno(STEP_SIGNALS, "ignore SIGPIPE");
+	die_errno_if(signal(SIGPIPE, SIG_IGN) == SIG_ERR, STEP_SIGNALS, "ignore SIGPIPE");
 }
 
 /* Clones init, which waits on the sync pipe; returns its pid and our (write) end of the pipe. */
@@ -469,17 +446,14 @@ static pid_t outer_clone_init(const struct plan *p, int last_cap, int *sync_fd)
 	int sync[2];
 	pid_t pid;
 
-	if (pipe2(sync, O_CLOEXEC) < 0)
-		die_errno(STEP_SYNC, "pipe2");
+	die_errno_if(pipe2(sync, O_CLOEXEC) < 0, STEP_SYNC, "pipe2");
 	pid = ns_clone(p->clone_flags);
 	if (pid == 0) {
 		/* Only the outer may hold the write end: init reads EOF or POLLHUP when it is gone. */
-		if (close(sync[1]) < 0)
-			die_errno(STEP_SYNC, "close sync write end");
+		die_errno_if(close(sync[1]) < 0, STEP_SYNC, "close sync write end");
 		run_init(p, sync[0], last_cap);
 	}
-	if (close(sync[0]) < 0)
-		die_errno(STEP_SYNC, "close sync read end");
+	die_errno_if(close(sync[0]) < 0, STEP_SYNC, "close sync read end");
 	*sync_fd = sync[1];
 	return pid;
 }
@@ -490,8 +464,7 @@ static void outer_release_init(const struct plan *p, pid_t pid, int sync_fd)
 	/* init has its own copies; ours would only keep the detached trees alive. */
 	mount_close_binds(p);
 	ns_write_id_maps(pid, p->host_base, p->id_count);
-	if (TEMP_FAILURE_RETRY(write(sync_fd, "g", 1)) != 1)
-		die_errno(STEP_SYNC, "release init");
+	die_errno_if(TEMP_FAILURE_RETRY(write(sync_fd, "g", 1)) != 1, STEP_SYNC, "release init");
 	/* sync_fd stays open until we exit: see init_wait_release. init has its own app fds. */
 	close_app_fds(p, STEP_SYNC);
 }
@@ -514,8 +487,7 @@ static _Noreturn void run_outer(struct plan *p)
 	 * Drop the launcher's supplementary groups while we may: inside, setgroups is denied, so
 	 * a group inherited by the clone would stay with the app and keep its host access.
 	 */
-	if (setgroups(0, NULL) < 0)
-		die_errno(STEP_CLEAR_GROUPS, "setgroups 0");
+	die_errno_if(setgroups(0, NULL) < 0, STEP_CLEAR_GROUPS, "setgroups 0");
 	/*
 	 * Before clone: the child inherits the tree fds with the fd table, and only here do lookups
 	 * run as the host's root in the host's mount namespace. init, in its user namespace, would
@@ -544,8 +516,7 @@ static int parse_fd(const char *opt, const char *s)
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 0 || v > 65535)
 		die(STEP_ARGS, "%s \"%s\": not a file descriptor", opt, s);
-	if (fcntl((int)v, F_GETFD) < 0)
-		die_errno(STEP_ARGS, "%s %ld: not open", opt, v);
+	die_errno_if(fcntl((int)v, F_GETFD) < 0, STEP_ARGS, "%s %ld: not open", opt, v);
 	return (int)v;
 }
 
@@ -581,8 +552,7 @@ int main(int argc, char **argv)
 	plan_load(plan_fd, log_fd, !check, &plan);
 	if (check)
 		return 0;
-	if (close(plan_fd) < 0)
-		die_errno(STEP_PLAN_READ, "close plan fd %d", plan_fd);
+	die_errno_if(close(plan_fd) < 0, STEP_PLAN_READ, "close plan fd %d", plan_fd);
 	if (plan.seccomp.fd >= 0)
 		seccomp_read(&plan);
 	run_outer(&plan);

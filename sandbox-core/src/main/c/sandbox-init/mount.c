@@ -63,12 +63,10 @@ static void make_dirs(char *path, mode_t mode, bool last, enum step step)
 {
 	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			die_errno(step, "mkdir %s", inside(path));
+		die_errno_if(mkdir(path, 0755) < 0 && errno != EEXIST, step, "mkdir %s", inside(path));
 		*s = '/';
 	}
-	if (last && mkdir(path, mode) < 0 && errno != EEXIST)
-		die_errno(step, "mkdir %s", inside(path));
+	die_errno_if(last && mkdir(path, mode) < 0 && errno != EEXIST, step, "mkdir %s", inside(path));
 }
 
 /* A bind needs something to mount on: a directory for a directory, an empty file otherwise. */
@@ -83,10 +81,8 @@ static void make_mountpoint(char *path, bool dir)
 	if (dir)
 		return;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die_errno(STEP_MOUNTPOINT, "create %s", inside(path));
-	if (close(fd) < 0)
-		die_errno(STEP_MOUNTPOINT, "close %s", inside(path));
+	die_errno_if(fd < 0, STEP_MOUNTPOINT, "create %s", inside(path));
+	die_errno_if(close(fd) < 0, STEP_MOUNTPOINT, "close %s", inside(path));
 }
 
 static bool is_bind(enum fs_kind kind)
@@ -119,8 +115,7 @@ void mount_open_binds(struct plan *p)
 		 */
 		f->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, f->src,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		if (f->tree_fd < 0)
-			die_errno(STEP_BIND, "%s %s %s: open_tree", f->op, f->src, f->dst);
+		die_errno_if(f->tree_fd < 0, STEP_BIND, "%s %s %s: open_tree", f->op, f->src, f->dst);
 		/*
 		 * Recursive, unlike a bind remount: submounts are restricted too. Private: the clone
 		 * would otherwise stay a peer of the host's mounts, and mounts made below it inside
@@ -163,12 +158,9 @@ static void write_file(const struct fs_op *f, char *dst)
 	make_dirs(dst, 0755, false, STEP_FILE);
 	/* O_EXCL | O_NOFOLLOW: never write through into something a bind brought in. */
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode);
-	if (fd < 0)
-		die_errno(STEP_FILE, "create %s", f->dst);
-	if (!write_all(fd, f->content, strlen(f->content)))
-		die_errno(STEP_FILE, "write %s", f->dst);
-	if (close(fd) < 0)
-		die_errno(STEP_FILE, "close %s", f->dst);
+	die_errno_if(fd < 0, STEP_FILE, "create %s", f->dst);
+	die_errno_if(!write_all(fd, f->content, strlen(f->content)), STEP_FILE, "write %s", f->dst);
+	die_errno_if(close(fd) < 0, STEP_FILE, "close %s", f->dst);
 }
 
 static void devpts(const struct fs_op *f, char *dst)
@@ -223,8 +215,7 @@ static void do_op(const struct fs_op *f)
 		break;
 	case FS_SYMLINK:
 		make_dirs(dst, 0755, false, STEP_SYMLINK);
-		if (symlink(f->src, dst) < 0)
-			die_errno(STEP_SYMLINK, "symlink %s -> %s", f->dst, f->src);
+		die_errno_if(symlink(f->src, dst) < 0, STEP_SYMLINK, "symlink %s -> %s", f->dst, f->src);
 		break;
 	case FS_REMOUNT_RO:
 		break;
@@ -257,11 +248,9 @@ void mount_build_root(const struct plan *p)
 	snprintf(opts, sizeof opts, "size=%llu,mode=0755", (unsigned long long)p->root_size);
 	if (mount("tmpfs", STAGING NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		die_errno(STEP_MOUNT_ROOT, "mount root tmpfs (%s)", opts);
-	if (chdir(STAGING) < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir " STAGING);
+	die_errno_if(chdir(STAGING) < 0, STEP_PIVOT_ROOT, "chdir " STAGING);
 	pivot_root(".", "." OLDROOT);
-	if (chdir("/") < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir / after the first pivot_root");
+	die_errno_if(chdir("/") < 0, STEP_PIVOT_ROOT, "chdir / after the first pivot_root");
 
 	for (size_t i = 0; i < p->n_fs; i++)
 		do_op(&p->fs[i]);
@@ -284,11 +273,9 @@ void mount_build_root(const struct plan *p)
 	 * pivot_root(".", ".") stacks the staging root on top of NEWROOT; detaching "." then
 	 * removes it and leaves NEWROOT as "/" (pivot_root(2), NOTES).
 	 */
-	if (chdir(NEWROOT) < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir " NEWROOT);
+	die_errno_if(chdir(NEWROOT) < 0, STEP_PIVOT_ROOT, "chdir " NEWROOT);
 	pivot_root(".", ".");
 	if (umount2(".", MNT_DETACH) < 0)
 		die_errno(STEP_PIVOT_ROOT, "umount2 . MNT_DETACH after pivot_root");
-	if (chdir("/") < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir / in the new root");
+	die_errno_if(chdir("/") < 0, STEP_PIVOT_ROOT, "chdir / in the new root");
 }

@@ -89,8 +89,7 @@ bad(enum step step, const struct decoder *d, int i, const char *fmt, ...)
 static void *alloc(size_t n, size_t size)
 {
 	void *v = calloc(n, size);
-	if (!v)
-		die_errno(STEP_PLAN_PARSE, "allocate %zu entries", n);
+	die_errno_if(!v, STEP_PLAN_PARSE, "allocate %zu entries", n);
 	return v;
 }
 
@@ -606,8 +605,7 @@ void read_whole(int fd, size_t max, enum step step, const char *what, char **buf
 	size_t n = 0;
 	bool seq = false;
 
-	if (!b)
-		die_errno(step, "allocate %zu bytes", max + 1);
+	die_errno_if(!b, step, "allocate %zu bytes", max + 1);
 	for (;;) {
 		ssize_t r = seq ? TEMP_FAILURE_RETRY(read(fd, b + n, max + 1 - n))
 				: TEMP_FAILURE_RETRY(pread(fd, b + n, max + 1 - n, (off_t)n));
@@ -615,8 +613,7 @@ void read_whole(int fd, size_t max, enum step step, const char *what, char **buf
 			seq = true; /* a pipe: tests feed the plan this way */
 			continue;
 		}
-		if (r < 0)
-			die_errno(step, "read %s fd %d", what, fd);
+		die_errno_if(r < 0, step, "read %s fd %d", what, fd);
 		if (r == 0)
 			break;
 		n += (size_t)r;

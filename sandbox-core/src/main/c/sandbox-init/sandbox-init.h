@@ -76,6 +76,8 @@ _Noreturn void die_errno(enum step step, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void die_with(int code, int err, enum step step, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* "if (cond) die_errno(step, fmt, ...)" on one line, for the many checks of a call's result. */
+#define die_errno_if(cond, ...) do { if (cond) die_errno(__VA_ARGS__); } while (0)
 
 /* plan.c: the decoded, fully validated plan: every decision the launcher made, as plain structs. */
 

@@ -30,8 +30,7 @@ void seccomp_read(struct plan *p)
 	p->seccomp_prog = buf;
 	p->seccomp_insns = len / sizeof(struct sock_filter);
 	/* Nobody needs the fd any more: init and the app get the program with their memory. */
-	if (close(p->seccomp.fd) < 0)
-		die_errno(STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp.fd);
+	die_errno_if(close(p->seccomp.fd) < 0, STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp.fd);
 }
 
 /*
@@ -101,6 +100,5 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 	 * now, before any other path: a process holding its own filter's listener could answer
 	 * its own notifications.
 	 */
-	if (close(listener) < 0)
-		die_errno(STEP_SECCOMP_LISTENER, "close the listener");
+	die_errno_if(close(listener) < 0, STEP_SECCOMP_LISTENER, "close the listener");
 }
