@@ -89,7 +89,7 @@ void log_event(const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof buf - 1)
 		return;
 	buf[n++] = '\n';
-	/* Events are best-effort (STYLE.md H): a failed write only loses this line. */
+	/* Events are best-effort: a failed write only loses this line. */
 	(void)write_all(log_fd, buf, (size_t)n);
 }
 

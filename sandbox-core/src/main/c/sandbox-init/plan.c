@@ -93,7 +93,6 @@ static void *alloc(size_t n, size_t size)
 	return v;
 }
 
-/* Copies the value at v into argument i's field of rec. */
 static void put(const struct decoder *d, int i, void *rec, const void *v)
 {
 	memcpy((char *)rec + d->op->args[i].off, v, d->op->args[i].size);
@@ -132,8 +131,6 @@ static const struct word *find_word(const struct word *w, const char *s, size_t 
 			return w;
 	return NULL;
 }
-
-/* The argument decoders the table below names. */
 
 /* Any string; the others below check theirs, then store it with this. */
 static void text(struct decoder *d, int i, void *rec)
