@@ -1,16 +1,9 @@
-/* Capabilities: bounding set, ambient set, and the final all-zero capset. */
-#include "caps.h"
+/* Capabilities: the app becomes its uid/gid with an empty bounding, ambient and capability set. */
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47 /* since Linux 4.3 */
@@ -25,43 +18,36 @@ int caps_last_cap(void)
 	char *end;
 	long v;
 
-	if (fd < 0)
-		die_errno(STEP_CAP_LAST_CAP, "open /proc/sys/kernel/cap_last_cap");
+	die_errno_if(fd < 0, STEP_CAP_LAST_CAP, "open /proc/sys/kernel/cap_last_cap");
 	n = TEMP_FAILURE_RETRY(read(fd, buf, sizeof buf - 1));
-	if (n <= 0)
-		die_errno(STEP_CAP_LAST_CAP, "read /proc/sys/kernel/cap_last_cap");
-	if (close(fd) < 0)
-		die_errno(STEP_CAP_LAST_CAP, "close /proc/sys/kernel/cap_last_cap");
+	die_errno_if(n <= 0, STEP_CAP_LAST_CAP, "read /proc/sys/kernel/cap_last_cap");
+	die_errno_if(close(fd) < 0, STEP_CAP_LAST_CAP, "close /proc/sys/kernel/cap_last_cap");
 	v = strtol(buf, &end, 10);
 	if (end == buf || v < 0 || v > 255)
 		die(STEP_CAP_LAST_CAP, "/proc/sys/kernel/cap_last_cap: bad value \"%.15s\"", buf);
 	return (int)v;
 }
 
-void caps_drop_bounding(int last_cap)
+void caps_drop_to(uid_t uid, gid_t gid, int last_cap)
 {
-	/* Needs CAP_SETPCAP: call before the uid change, which clears the effective set. */
-	for (int cap = 0; cap <= last_cap; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
-}
-
-void caps_clear_ambient(void)
-{
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
-}
-
-void caps_clear(void)
-{
-	/*
-	 * setresuid away from 0 already emptied permitted and effective, but not inheritable;
-	 * zero all three explicitly so nothing depends on SECBIT_* defaults.
-	 */
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
+	/*
+	 * Bounding and ambient sets first: PR_CAPBSET_DROP needs CAP_SETPCAP, which the uid change
+	 * takes away. Then gid before uid: setresgid needs CAP_SETGID, also gone after setresuid.
+	 */
+	for (int cap = 0; cap <= last_cap; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die_errno(STEP_CAPS_BOUNDING, "PR_CAPBSET_DROP %d", cap);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		die_errno(STEP_CAPS_AMBIENT, "PR_CAP_AMBIENT_CLEAR_ALL");
+	die_errno_if(setresgid(gid, gid, gid) < 0, STEP_SETID, "setresgid %u", (unsigned)gid);
+	die_errno_if(setresuid(uid, uid, uid) < 0, STEP_SETID, "setresuid %u", (unsigned)uid);
+	/*
+	 * capset last: setresuid away from 0 already emptied permitted and effective, but not
+	 * inheritable; zero all three explicitly so nothing depends on SECBIT_* defaults.
+	 */
 	memset(data, 0, sizeof data);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		die_errno(STEP_CAPS, "capset all-zero");
+	die_errno_if(syscall(SYS_capset, &hdr, data) < 0, STEP_CAPS, "capset all-zero");
 }

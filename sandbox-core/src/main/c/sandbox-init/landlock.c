@@ -1,14 +1,8 @@
 /* Landlock ruleset from the plan's landlock-path rules, sized to the running kernel's ABI. */
-#include "landlock.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/landlock.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef LANDLOCK_ACCESS_FS_REFER
 #define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* since Linux 5.19, ABI 2 */
@@ -50,37 +44,25 @@ static void report(int abi, int status)
 /* Every filesystem right the running ABI knows; ABI 4 and later add no new fs rights. */
 static __u64 handled_for(int abi)
 {
-	__u64 handled = ACCESS_ABI1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE |
-			LANDLOCK_ACCESS_FS_IOCTL_DEV;
-
-	if (abi < 2)
-		handled &= ~LANDLOCK_ACCESS_FS_REFER;
-	if (abi < 3)
-		handled &= ~LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi < 5)
-		handled &= ~LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	return handled;
+	return ACCESS_ABI1 | (abi >= 2 ? LANDLOCK_ACCESS_FS_REFER : 0) |
+	       (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0) |
+	       (abi >= 5 ? LANDLOCK_ACCESS_FS_IOCTL_DEV : 0);
 }
 
 static void add_rule(int ruleset, const struct landlock_path *l, __u64 handled)
 {
 	static const char *const names[] = { "ro", "rw", "dev" };
-	struct landlock_path_beneath_attr rule = { 0 };
+	/* rw is every right: the masks below cut each rule to what the ABI handles and a file takes. */
+	static const __u64 rights[] = {
+		[ACCESS_RO] = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
+			      LANDLOCK_ACCESS_FS_READ_DIR,
+		[ACCESS_RW] = ~0ULL,
+		[ACCESS_DEV] = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+			       LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV,
+	};
+	struct landlock_path_beneath_attr rule = { .allowed_access = rights[l->access] };
 	struct stat st;
 
-	switch (l->access) {
-	case ACCESS_RO:
-		rule.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
-				      LANDLOCK_ACCESS_FS_READ_DIR;
-		break;
-	case ACCESS_RW:
-		rule.allowed_access = handled;
-		break;
-	case ACCESS_DEV:
-		rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-				      LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV;
-		break;
-	}
 	rule.parent_fd = open(l->path, O_PATH | O_CLOEXEC);
 	if (rule.parent_fd < 0)
 		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s %s: open", names[l->access], l->path);
@@ -92,8 +74,7 @@ static void add_rule(int ruleset, const struct landlock_path *l, __u64 handled)
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
 		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s %s: add rule access=%#llx",
 			  names[l->access], l->path, (unsigned long long)rule.allowed_access);
-	if (close(rule.parent_fd) < 0)
-		die_errno(STEP_LANDLOCK_RULE, "landlock-path %s: close", l->path);
+	die_errno_if(close(rule.parent_fd) < 0, STEP_LANDLOCK_RULE, "landlock-path %s: close", l->path);
 }
 
 void landlock_apply(const struct plan *p)
@@ -127,7 +108,6 @@ void landlock_apply(const struct plan *p)
 	/* Needs no_new_privs (or CAP_SYS_ADMIN), set just before. */
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
 		die_errno(STEP_LANDLOCK_RESTRICT, "landlock_restrict_self");
-	if (close(ruleset) < 0)
-		die_errno(STEP_LANDLOCK_RESTRICT, "close ruleset");
+	die_errno_if(close(ruleset) < 0, STEP_LANDLOCK_RESTRICT, "close ruleset");
 	report((int)abi, 2);
 }

@@ -1,12 +1,7 @@
 /* JSON-line log writer and the die() family; one line per write(2) so lines never interleave. */
-#include "log.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 /* Lines stay below PIPE_BUF (4096) so each write to the log pipe is atomic. */
 #define LINE_MAX_BYTES 4000
@@ -27,25 +22,10 @@ void log_setup(int fd) { log_fd = fd; }
 void log_set_stage(enum stage stage) { cur_stage = stage; }
 void log_set_report_fd(int fd) { report_fd = fd; }
 
-const char *step_name(enum step step)
+static const char *step_name(enum step step)
 {
 	return (unsigned)step < STEP_COUNT ? step_names[step] : "unknown";
 }
-
-struct line {
-	char d[LINE_MAX_BYTES + 8];
-	size_t n;
-};
-
-static void put(struct line *l, const char *s, size_t len)
-{
-	if (len > LINE_MAX_BYTES - l->n)
-		len = LINE_MAX_BYTES - l->n;
-	memcpy(l->d + l->n, s, len);
-	l->n += len;
-}
-
-static void puts_(struct line *l, const char *s) { put(l, s, strlen(s)); }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid UTF-8. */
 static size_t utf8_len(const unsigned char *s)
@@ -57,44 +37,33 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* Appends s as a JSON string; invalid UTF-8 becomes U+FFFD so the launcher's parser never fails. */
-static void put_json(struct line *l, const char *s)
+/*
+ * Appends s to the line l of n bytes as the inside of a JSON string; invalid UTF-8 becomes
+ * U+FFFD so the launcher's parser never fails. Returns the new length, at most LINE_MAX_BYTES - 3.
+ */
+static size_t put_json(char *l, size_t n, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	char esc[8];
 
-	puts_(l, "\"");
-	while (*p && l->n < LINE_MAX_BYTES - 8) {
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p++;
-			put(l, esc, 2);
-		} else if (*p == '\n') {
-			puts_(l, "\\n");
-			p++;
-		} else if (*p == '\t') {
-			puts_(l, "\\t");
-			p++;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(esc, sizeof esc, "\\u%04x", *p++);
-			puts_(l, esc);
-		} else if (*p < 0x80) {
-			put(l, (const char *)p++, 1);
-		} else {
-			size_t n = utf8_len(p);
-			if (n == 0) {
-				puts_(l, "\\ufffd");
-				p++;
-			} else {
-				put(l, (const char *)p, n);
-				p += n;
-			}
-		}
+	while (*p && n < LINE_MAX_BYTES - 8) {
+		size_t len = *p < 0x80 ? 1 : utf8_len(p);
+
+		if (*p == '"' || *p == '\\')
+			n += (size_t)sprintf(l + n, "\\%c", *p);
+		else if (*p == '\n' || *p == '\t')
+			n += (size_t)sprintf(l + n, "\\%c", *p == '\n' ? 'n' : 't');
+		else if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)sprintf(l + n, "\\u%04x", *p);
+		else if (len == 0)
+			n += (size_t)sprintf(l + n, "\\ufffd");
+		else
+			n += (size_t)sprintf(l + n, "%.*s", (int)len, (const char *)p);
+		p += len ? len : 1;
 	}
-	puts_(l, "\"");
+	return n;
 }
 
-static bool write_all(int fd, const char *buf, size_t len)
+bool write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t w = TEMP_FAILURE_RETRY(write(fd, buf, len));
@@ -120,54 +89,37 @@ void log_event(const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof buf - 1)
 		return;
 	buf[n++] = '\n';
-	/* Events are best-effort (STYLE.md H): a failed write only loses this line. */
+	/* Events are best-effort: a failed write only loses this line. */
 	(void)write_all(log_fd, buf, (size_t)n);
 }
 
 static void log_text(enum step step, int err, const char *msg)
 {
 	char buf[LINE_MAX_BYTES];
-	int n;
+	int n = snprintf(buf, sizeof buf, "sandbox-init: %s: %s%s%s\n", step_name(step), msg,
+			 err ? ": " : "", err ? strerror(err) : "");
 
-	if (err)
-		n = snprintf(buf, sizeof buf, "sandbox-init: %s: %s: %s\n", step_name(step), msg,
-			     strerror(err));
-	else
-		n = snprintf(buf, sizeof buf, "sandbox-init: %s: %s\n", step_name(step), msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof buf)
-		n = sizeof buf - 1;
-	(void)write_all(STDERR_FILENO, buf, (size_t)n);
+	if (n >= 0)
+		(void)write_all(STDERR_FILENO, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 void log_error(enum stage stage, enum step step, int err, const char *msg)
 {
-	struct line l = { .n = 0 };
-	char num[32];
+	const char *errname = err ? strerrorname_np(err) : NULL;
+	char l[LINE_MAX_BYTES + 8];
+	size_t n;
 
-	if (log_fd < 0) {
-		log_text(step, err, msg);
-		return;
+	if (log_fd >= 0) {
+		n = (size_t)snprintf(l, sizeof l, "{\"level\":\"error\",\"stage\":\"%s\",\"step\":\"%s\","
+				     "\"errno\":%d%s%s%s,\"msg\":\"", stage_names[stage], step_name(step),
+				     err, errname ? ",\"errname\":\"" : "", errname ?: "", errname ? "\"" : "");
+		n = put_json(l, n, msg);
+		n += (size_t)sprintf(l + n, "\"}\n");
+		/* An error must not be lost: if the log pipe is gone, say it on stderr. */
+		if (write_all(log_fd, l, n))
+			return;
 	}
-	puts_(&l, "{\"level\":\"error\",\"stage\":\"");
-	puts_(&l, stage_names[stage]);
-	puts_(&l, "\",\"step\":\"");
-	puts_(&l, step_name(step));
-	snprintf(num, sizeof num, "\",\"errno\":%d", err);
-	puts_(&l, num);
-	if (err && strerrorname_np(err)) {
-		puts_(&l, ",\"errname\":\"");
-		puts_(&l, strerrorname_np(err));
-		puts_(&l, "\"");
-	}
-	puts_(&l, ",\"msg\":");
-	put_json(&l, msg);
-	l.d[l.n++] = '}';
-	l.d[l.n++] = '\n';
-	/* An error must not be lost: if the log pipe is gone, say it on stderr. */
-	if (!write_all(log_fd, l.d, l.n))
-		log_text(step, err, msg);
+	log_text(step, err, msg);
 }
 
 static _Noreturn void vdie(int code, int err, enum step step, const char *fmt, va_list ap)

@@ -1,17 +1,9 @@
 /* The new root: staging tmpfs, root tmpfs, the plan's filesystem ops, and the two pivots. */
-#include "mount.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /* The new mount API (since Linux 5.2; mount_setattr since 5.12): same numbers on every arch. */
 #ifndef SYS_open_tree
@@ -71,12 +63,10 @@ static void make_dirs(char *path, mode_t mode, bool last, enum step step)
 {
 	for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			die_errno(step, "mkdir %s", inside(path));
+		die_errno_if(mkdir(path, 0755) < 0 && errno != EEXIST, step, "mkdir %s", inside(path));
 		*s = '/';
 	}
-	if (last && mkdir(path, mode) < 0 && errno != EEXIST)
-		die_errno(step, "mkdir %s", inside(path));
+	die_errno_if(last && mkdir(path, mode) < 0 && errno != EEXIST, step, "mkdir %s", inside(path));
 }
 
 /* A bind needs something to mount on: a directory for a directory, an empty file otherwise. */
@@ -91,15 +81,8 @@ static void make_mountpoint(char *path, bool dir)
 	if (dir)
 		return;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die_errno(STEP_MOUNTPOINT, "create %s", inside(path));
-	if (close(fd) < 0)
-		die_errno(STEP_MOUNTPOINT, "close %s", inside(path));
-}
-
-static const char *bind_name(enum fs_kind kind)
-{
-	return kind == FS_BIND_RO ? "bind-ro" : kind == FS_BIND_RW ? "bind-rw" : "bind-dev";
+	die_errno_if(fd < 0, STEP_MOUNTPOINT, "create %s", inside(path));
+	die_errno_if(close(fd) < 0, STEP_MOUNTPOINT, "close %s", inside(path));
 }
 
 static bool is_bind(enum fs_kind kind)
@@ -132,8 +115,7 @@ void mount_open_binds(struct plan *p)
 		 */
 		f->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, f->src,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		if (f->tree_fd < 0)
-			die_errno(STEP_BIND, "%s %s %s: open_tree", bind_name(f->kind), f->src, f->dst);
+		die_errno_if(f->tree_fd < 0, STEP_BIND, "%s %s %s: open_tree", f->op, f->src, f->dst);
 		/*
 		 * Recursive, unlike a bind remount: submounts are restricted too. Private: the clone
 		 * would otherwise stay a peer of the host's mounts, and mounts made below it inside
@@ -143,10 +125,10 @@ void mount_open_binds(struct plan *p)
 		 * which has no capabilities.
 		 */
 		if (mount_setattr_(f->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set, MS_PRIVATE) < 0)
-			die_errno(STEP_REMOUNT, "%s %s %s: mount_setattr set=%#llx", bind_name(f->kind),
+			die_errno(STEP_REMOUNT, "%s %s %s: mount_setattr set=%#llx", f->op,
 				  f->src, f->dst, (unsigned long long)set);
 		if (fstat(f->tree_fd, &st) < 0)
-			die_errno(STEP_BIND, "%s %s %s: fstat", bind_name(f->kind), f->src, f->dst);
+			die_errno(STEP_BIND, "%s %s %s: fstat", f->op, f->src, f->dst);
 		f->src_dir = S_ISDIR(st.st_mode);
 	}
 }
@@ -155,44 +137,30 @@ void mount_close_binds(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n_fs; i++)
 		if (is_bind(p->fs[i].kind) && close(p->fs[i].tree_fd) < 0)
-			die_errno(STEP_BIND, "close the tree of %s %s", bind_name(p->fs[i].kind),
-				  p->fs[i].src);
+			die_errno(STEP_BIND, "close the tree of %s %s", p->fs[i].op, p->fs[i].src);
 }
 
-static void do_bind(const struct fs_op *f)
+static void do_bind(const struct fs_op *f, char *dst)
 {
-	char dst[PATH_MAX];
-
-	join(dst, NEWROOT, f->dst);
 	make_mountpoint(dst, f->src_dir);
 	/* No MOVE_MOUNT_T_SYMLINKS: a symlink at DST is not followed out of the new root. */
 	if (syscall(SYS_move_mount, f->tree_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		die_errno(STEP_BIND, "%s %s %s: move_mount", bind_name(f->kind), f->src, f->dst);
+		die_errno(STEP_BIND, "%s %s %s: move_mount", f->op, f->src, f->dst);
 	/* Now, not at exec: the app is forked from us and must never hold a way back to the host. */
 	if (close(f->tree_fd) < 0)
-		die_errno(STEP_BIND, "%s %s %s: close tree fd", bind_name(f->kind), f->src, f->dst);
+		die_errno(STEP_BIND, "%s %s %s: close tree fd", f->op, f->src, f->dst);
 }
 
 static void write_file(const struct fs_op *f, char *dst)
 {
-	const char *p = f->content;
-	size_t left = f->content_len;
 	int fd;
 
 	make_dirs(dst, 0755, false, STEP_FILE);
 	/* O_EXCL | O_NOFOLLOW: never write through into something a bind brought in. */
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f->mode);
-	if (fd < 0)
-		die_errno(STEP_FILE, "create %s", f->dst);
-	while (left > 0) {
-		ssize_t w = TEMP_FAILURE_RETRY(write(fd, p, left));
-		if (w < 0)
-			die_errno(STEP_FILE, "write %s", f->dst);
-		p += w;
-		left -= (size_t)w;
-	}
-	if (close(fd) < 0)
-		die_errno(STEP_FILE, "close %s", f->dst);
+	die_errno_if(fd < 0, STEP_FILE, "create %s", f->dst);
+	die_errno_if(!write_all(fd, f->content, strlen(f->content)), STEP_FILE, "write %s", f->dst);
+	die_errno_if(close(fd) < 0, STEP_FILE, "close %s", f->dst);
 }
 
 static void devpts(const struct fs_op *f, char *dst)
@@ -221,7 +189,7 @@ static void do_op(const struct fs_op *f)
 	case FS_BIND_RO:
 	case FS_BIND_RW:
 	case FS_BIND_DEV:
-		do_bind(f);
+		do_bind(f, dst);
 		break;
 	case FS_TMPFS:
 		make_dirs(dst, 0755, true, STEP_MOUNT_TMPFS);
@@ -247,8 +215,7 @@ static void do_op(const struct fs_op *f)
 		break;
 	case FS_SYMLINK:
 		make_dirs(dst, 0755, false, STEP_SYMLINK);
-		if (symlink(f->src, dst) < 0)
-			die_errno(STEP_SYMLINK, "symlink %s -> %s", f->dst, f->src);
+		die_errno_if(symlink(f->src, dst) < 0, STEP_SYMLINK, "symlink %s -> %s", f->dst, f->src);
 		break;
 	case FS_REMOUNT_RO:
 		break;
@@ -281,11 +248,9 @@ void mount_build_root(const struct plan *p)
 	snprintf(opts, sizeof opts, "size=%llu,mode=0755", (unsigned long long)p->root_size);
 	if (mount("tmpfs", STAGING NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		die_errno(STEP_MOUNT_ROOT, "mount root tmpfs (%s)", opts);
-	if (chdir(STAGING) < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir " STAGING);
+	die_errno_if(chdir(STAGING) < 0, STEP_PIVOT_ROOT, "chdir " STAGING);
 	pivot_root(".", "." OLDROOT);
-	if (chdir("/") < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir / after the first pivot_root");
+	die_errno_if(chdir("/") < 0, STEP_PIVOT_ROOT, "chdir / after the first pivot_root");
 
 	for (size_t i = 0; i < p->n_fs; i++)
 		do_op(&p->fs[i]);
@@ -308,11 +273,9 @@ void mount_build_root(const struct plan *p)
 	 * pivot_root(".", ".") stacks the staging root on top of NEWROOT; detaching "." then
 	 * removes it and leaves NEWROOT as "/" (pivot_root(2), NOTES).
 	 */
-	if (chdir(NEWROOT) < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir " NEWROOT);
+	die_errno_if(chdir(NEWROOT) < 0, STEP_PIVOT_ROOT, "chdir " NEWROOT);
 	pivot_root(".", ".");
 	if (umount2(".", MNT_DETACH) < 0)
 		die_errno(STEP_PIVOT_ROOT, "umount2 . MNT_DETACH after pivot_root");
-	if (chdir("/") < 0)
-		die_errno(STEP_PIVOT_ROOT, "chdir / in the new root");
+	die_errno_if(chdir("/") < 0, STEP_PIVOT_ROOT, "chdir / in the new root");
 }

@@ -1,18 +1,10 @@
 /* Namespaces: the raw clone, the uid/gid maps, becoming the mapped root, and loopback up. */
-#include "ns.h"
+#include "sandbox-init.h"
 
-#include "log.h"
-
-#include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 pid_t ns_clone(int flags)
 {
@@ -22,8 +14,7 @@ pid_t ns_clone(int flags)
 	 * with glibc's clone().
 	 */
 	long pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0)
-		die_errno(STEP_CLONE, "clone flags=%#x", (unsigned)flags);
+	die_errno_if(pid < 0, STEP_CLONE, "clone flags=%#x", (unsigned)flags);
 	return (pid_t)pid;
 }
 
@@ -35,12 +26,10 @@ static void write_proc(pid_t pid, const char *file, const char *text)
 
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		die_errno(STEP_ID_MAP, "open %s", path);
+	die_errno_if(fd < 0, STEP_ID_MAP, "open %s", path);
 	if (TEMP_FAILURE_RETRY(write(fd, text, len)) != (ssize_t)len)
 		die_errno(STEP_ID_MAP, "write \"%s\" to %s", text, path);
-	if (close(fd) < 0)
-		die_errno(STEP_ID_MAP, "close %s", path);
+	die_errno_if(close(fd) < 0, STEP_ID_MAP, "close %s", path);
 }
 
 void ns_write_id_maps(pid_t pid, uint32_t host_base, uint32_t count)
@@ -62,10 +51,8 @@ void ns_become_root(void)
 	 * (HOST_BASE); capabilities in the namespace are kept because 0 is the namespace's root.
 	 * Group first: setresuid leaves no CAP_SETGID behind if it ever dropped caps.
 	 */
-	if (setresgid(0, 0, 0) < 0)
-		die_errno(STEP_SETID_ROOT, "setresgid 0");
-	if (setresuid(0, 0, 0) < 0)
-		die_errno(STEP_SETID_ROOT, "setresuid 0");
+	die_errno_if(setresgid(0, 0, 0) < 0, STEP_SETID_ROOT, "setresgid 0");
+	die_errno_if(setresuid(0, 0, 0) < 0, STEP_SETID_ROOT, "setresuid 0");
 }
 
 void ns_loopback_up(void)
@@ -74,16 +61,12 @@ void ns_loopback_up(void)
 	/* Any socket of the new network namespace will do for the interface ioctls. */
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0)
-		die_errno(STEP_LOOPBACK, "socket AF_INET SOCK_DGRAM");
+	die_errno_if(fd < 0, STEP_LOOPBACK, "socket AF_INET SOCK_DGRAM");
 	memset(&ifr, 0, sizeof ifr);
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die_errno(STEP_LOOPBACK, "SIOCGIFFLAGS lo");
+	die_errno_if(ioctl(fd, SIOCGIFFLAGS, &ifr) < 0, STEP_LOOPBACK, "SIOCGIFFLAGS lo");
 	ifr.ifr_flags |= IFF_UP;
 	/* Needs CAP_NET_ADMIN in the user namespace that owns the network namespace: init has it. */
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		die_errno(STEP_LOOPBACK, "SIOCSIFFLAGS lo IFF_UP");
-	if (close(fd) < 0)
-		die_errno(STEP_LOOPBACK, "close socket");
+	die_errno_if(ioctl(fd, SIOCSIFFLAGS, &ifr) < 0, STEP_LOOPBACK, "SIOCSIFFLAGS lo IFF_UP");
+	die_errno_if(close(fd) < 0, STEP_LOOPBACK, "close socket");
 }

@@ -1,14 +1,7 @@
 /* The control socket to the launcher (AF_UNIX SOCK_SEQPACKET): one message per call, no framing. */
-#include "proto.h"
+#include "sandbox-init.h"
 
-#include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
-
-ssize_t proto_send_fd(int sock, const char *tag, int fd)
-{
-	return proto_send_fds(sock, tag, &fd, 1);
-}
 
 /* At most this many fds in one message (the proxy's four). */
 #define PROTO_MAX_FDS 4

@@ -1,15 +1,9 @@
 /* The proxy's sockets inside the sandbox's network namespace, handed to the launcher. */
-#include "proxy.h"
-
-#include "log.h"
-#include "proto.h"
+#include "sandbox-init.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* The kernel caps it at net.core.somaxconn; connections wait here until the launcher accepts. */
 #define PROXY_BACKLOG 4096
@@ -45,7 +39,7 @@ static int open_socket(int family, int type, const char *addr, int port, const c
 		die_errno(STEP_PROXY_LISTENERS, "IPV6_V6ONLY on %s", what);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		if (family == AF_INET6 && errno == EADDRNOTAVAIL) {
-			close(fd);
+			die_errno_if(close(fd) < 0, STEP_PROXY_LISTENERS, "close %s", what);
 			return -1;
 		}
 		die_errno(STEP_PROXY_LISTENERS, "bind %s", what);
@@ -73,7 +67,6 @@ void proxy_send_listeners(int control_fd)
 			  PROTO_PROXY_LISTENERS, n, control_fd);
 	/* The launcher has them; the app must not inherit them (they are close-on-exec too). */
 	for (int i = 0; i < n; i++)
-		if (close(fds[i]) < 0)
-			die_errno(STEP_PROXY_LISTENERS, "close proxy socket %d", fds[i]);
+		die_errno_if(close(fds[i]) < 0, STEP_PROXY_LISTENERS, "close proxy socket %d", fds[i]);
 	log_event("{\"event\":\"proxy-listeners\",\"sockets\":%d}", n);
 }

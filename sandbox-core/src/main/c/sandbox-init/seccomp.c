@@ -1,15 +1,9 @@
 /* The seccomp filter: a ready BPF program from the launcher (no libseccomp here), loaded last. */
-#include "seccomp.h"
+#include "sandbox-init.h"
 
-#include "proto.h"
-
-#include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3) /* since Linux 5.0 */
@@ -26,18 +20,17 @@ void seccomp_read(struct plan *p)
 	char what[40], *buf;
 	size_t len;
 
-	snprintf(what, sizeof what, "seccomp (token %d)", p->seccomp_token + 1);
-	read_whole(p->seccomp_fd, BPF_MAXINSNS * sizeof(struct sock_filter), STEP_SECCOMP_READ, what,
+	snprintf(what, sizeof what, "seccomp (token %d)", p->seccomp.token + 1);
+	read_whole(p->seccomp.fd, BPF_MAXINSNS * sizeof(struct sock_filter), STEP_SECCOMP_READ, what,
 		   &buf, &len);
 	if (len == 0 || len % sizeof(struct sock_filter))
 		die(STEP_SECCOMP_READ, "%s fd %d: %zu bytes, want a non-empty array of struct "
-		    "sock_filter (a multiple of %zu bytes)", what, p->seccomp_fd, len,
+		    "sock_filter (a multiple of %zu bytes)", what, p->seccomp.fd, len,
 		    sizeof(struct sock_filter));
 	p->seccomp_prog = buf;
 	p->seccomp_insns = len / sizeof(struct sock_filter);
 	/* Nobody needs the fd any more: init and the app get the program with their memory. */
-	if (close(p->seccomp_fd) < 0)
-		die_errno(STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp_fd);
+	die_errno_if(close(p->seccomp.fd) < 0, STEP_SECCOMP_READ, "close seccomp fd %d", p->seccomp.fd);
 }
 
 /*
@@ -68,7 +61,7 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 				   .filter = (struct sock_filter *)p->seccomp_prog };
 	unsigned long flags = 0;
 	bool killable = false;
-	long listener;
+	int listener;
 
 	if (p->seccomp_listener) {
 		flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
@@ -81,7 +74,7 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 
 	/* Unprivileged, so it needs no_new_privs, which the caller has set. */
 	progress_set(pr, PHASE_SECCOMP_LOAD, 0);
-	listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (listener < 0)
 		die_errno(STEP_SECCOMP_LOAD, "seccomp(SECCOMP_SET_MODE_FILTER) %zu instructions, flags %#lx",
 			  p->seccomp_insns, flags);
@@ -97,16 +90,15 @@ void seccomp_install(const struct plan *p, struct app_progress *pr)
 	 * the phase recorded here (see check_exec in main.c).
 	 */
 	progress_set(pr, PHASE_SECCOMP_LISTENER, 0);
-	if (proto_send_fd(p->control_fd, PROTO_SECCOMP_LISTENER, (int)listener) !=
+	if (proto_send_fds(p->control.fd, PROTO_SECCOMP_LISTENER, &listener, 1) !=
 	    (ssize_t)(sizeof PROTO_SECCOMP_LISTENER - 1))
 		die_errno(STEP_SECCOMP_LISTENER, "sendmsg \"%s\" with the listener on control-fd %d",
-			  PROTO_SECCOMP_LISTENER, p->control_fd);
+			  PROTO_SECCOMP_LISTENER, p->control.fd);
 	progress_set(pr, PHASE_SECCOMP_CLOSE, 0);
 	/*
 	 * The launcher has its copy. Ours is close-on-exec (the kernel makes it so), but it goes
 	 * now, before any other path: a process holding its own filter's listener could answer
 	 * its own notifications.
 	 */
-	if (close((int)listener) < 0)
-		die_errno(STEP_SECCOMP_LISTENER, "close the listener");
+	die_errno_if(close(listener) < 0, STEP_SECCOMP_LISTENER, "close the listener");
 }
