@@ -195,7 +195,8 @@ static void do_op(const struct fs_op *f)
 		make_dirs(dst, 0755, true, STEP_MOUNT_TMPFS);
 		snprintf(opts, sizeof opts, "size=%llu,mode=%04o", (unsigned long long)f->size,
 			 (unsigned)f->mode);
-		if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		/* noexec: a plan's tmpfs holds links, mount points or data (/dev/shm), never code. */
+		if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 			die_errno(STEP_MOUNT_TMPFS, "mount tmpfs on %s (%s)", f->dst, opts);
 		break;
 	case FS_PROC:
