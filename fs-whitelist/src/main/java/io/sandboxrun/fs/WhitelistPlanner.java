@@ -18,7 +18,7 @@ import java.util.TreeSet;
  *
  * <p>Order of the ops: runtime (/usr, usr-merge links, ld.so.cache); extra read-only binds
  * (policy roBinds and what discovery found, sorted, nested ones dropped); /etc; /app; the writable
- * space and /tmp; /proc; a minimal /dev; then /dev and / remounted read-only.
+ * space and /tmp; /proc; a minimal /dev with its own /dev/shm; then /dev and / remounted read-only.
  */
 public final class WhitelistPlanner {
     /** Size of the /dev tmpfs: it only holds mount points and links. */
@@ -26,6 +26,10 @@ public final class WhitelistPlanner {
     static final int DEV_MODE = 0755;
     /** Device nodes bound from the host: the harmless ones every libc and runtime expects. */
     public static final List<String> DEVICES = List.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom");
+    /** POSIX shared memory and semaphores (shm_open, sem_open): a tmpfs of the instance, capped by shm-size. */
+    public static final String SHM_DIR = "/dev/shm";
+    /** Sticky and open to all, as every libc expects of /dev/shm. */
+    static final int SHM_MODE = 01777;
 
     private final HostFs fs;
     private final CommandResolver resolver;
@@ -85,9 +89,9 @@ public final class WhitelistPlanner {
         ops.add(new MountOp.BindRw(hostTmpDir.toString(), insideTmpDir));
         ops.add(new MountOp.BindRw(hostTmpDir.resolve(TmpSpace.TMP_SUBDIR).toString(), "/tmp"));
         ops.add(new MountOp.Proc("/proc"));
-        ops.addAll(devOps(tty));
-        // /dev last-but-one: its links and mount points are in place; the device binds below it
-        // are separate mounts and stay writable
+        ops.addAll(devOps(policy.shmSize(), tty));
+        // /dev last-but-one: its links and mount points are in place; the device binds and
+        // /dev/shm below it are separate mounts and stay writable
         ops.add(new MountOp.RemountRo("/dev"));
         ops.add(new MountOp.RemountRo("/"));
         return new FsPlan(ops, landlockRules(ops), Policy.APP_DIR, cmd.executable());
@@ -154,8 +158,8 @@ public final class WhitelistPlanner {
         return path;
     }
 
-    /** tmpfs /dev, the harmless devices, the fd links, and a devpts instance for a terminal. */
-    static List<MountOp> devOps(boolean tty) {
+    /** tmpfs /dev, the harmless devices, the fd links, /dev/shm, and a devpts instance for a terminal. */
+    static List<MountOp> devOps(long shmSize, boolean tty) {
         List<MountOp> ops = new ArrayList<>();
         ops.add(new MountOp.Tmpfs("/dev", DEV_SIZE, DEV_MODE));
         for (String d : DEVICES) ops.add(new MountOp.BindDev(d, d));
@@ -163,14 +167,16 @@ public final class WhitelistPlanner {
         ops.add(new MountOp.Symlink("/proc/self/fd/0", "/dev/stdin"));
         ops.add(new MountOp.Symlink("/proc/self/fd/1", "/dev/stdout"));
         ops.add(new MountOp.Symlink("/proc/self/fd/2", "/dev/stderr"));
+        ops.add(new MountOp.Tmpfs(SHM_DIR, shmSize, SHM_MODE));
         if (tty) ops.add(new MountOp.Devpts("/dev/pts"));
         return ops;
     }
 
     /**
      * One rule per mount, by kind: ro for read-only binds, /etc (generated files) and /proc; rw for
-     * the writable binds; dev for devices and devpts. Never a rule on {@code /}; a rule inside a
-     * path that already has a rule of the same access is dropped.
+     * the writable binds and a tmpfs that is not remounted read-only (/dev/shm); dev for devices
+     * and devpts. Never a rule on {@code /}; a rule inside a path that already has a rule of the
+     * same access is dropped.
      */
     static List<LandlockRule> landlockRules(List<MountOp> ops) {
         List<LandlockRule> rules = new ArrayList<>();
@@ -180,6 +186,9 @@ public final class WhitelistPlanner {
             else if (op instanceof MountOp.BindRw b) r = new LandlockRule(LandlockRule.Access.RW, b.target());
             else if (op instanceof MountOp.BindDev b) r = new LandlockRule(LandlockRule.Access.DEV, b.target());
             else if (op instanceof MountOp.Devpts p) r = new LandlockRule(LandlockRule.Access.DEV, p.target());
+            else if (op instanceof MountOp.Tmpfs t && !ops.contains(new MountOp.RemountRo(t.target()))) {
+                r = new LandlockRule(LandlockRule.Access.RW, t.target());
+            }
             else if (op instanceof MountOp.Proc p) r = new LandlockRule(LandlockRule.Access.RO, p.target());
             else if (op instanceof MountOp.File f) r = new LandlockRule(LandlockRule.Access.RO, PathNames.parent(f.target()));
             else continue;

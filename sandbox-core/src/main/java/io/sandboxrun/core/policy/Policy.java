@@ -41,6 +41,12 @@ public record Policy(
                 help = "Cap of the writable space /saetmp/<hash>/<app> (also /tmp), shared by the app's instances:"
                         + " 1M to 64G.")
         Long tmpSize,
+        @Setting(kind = Kind.TMP_SIZE, option = "--shm-size", byDefault = "64M",
+                because = "Docker's default: room for multiprocessing's semaphores and queues and modest shared arrays;"
+                        + " its pages count against the memory limits as well",
+                help = "Cap of /dev/shm (POSIX shared memory and semaphores, which Python's multiprocessing uses):"
+                        + " each instance's own tmpfs, gone when the instance ends. 1M to 64G.")
+        Long shmSize,
         @Setting(kind = Kind.LANDLOCK, option = "--landlock", byDefault = "best-effort",
                 because = "the mount namespace is the primary wall; Landlock adds a second where the kernel has it",
                 help = "The Landlock second wall: off, best-effort or required.")
