@@ -72,6 +72,53 @@ def fill(path):
             pass
 
 
+def run_copy(src, dst):
+    """Copies an executable to dst (mode 0755) and runs it; a noexec mount refuses the exec."""
+    with open(src, "rb") as f, open(dst, "wb") as out:
+        out.write(f.read())
+    try:
+        os.chmod(dst, 0o755)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.execv(dst, [dst])
+            except OSError as e:
+                os._exit(100 + e.errno)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if status > 100:
+            raise OSError(status - 100, os.strerror(status - 100), dst)
+        return "ran, exit %d" % status
+    finally:
+        os.unlink(dst)
+
+
+def mount_facts(path):
+    """Mode, mount flags and size of the filesystem at path, as statvfs reports them."""
+    st, vfs = os.stat(path), os.statvfs(path)
+    flags = [name for name, bit in (("nodev", os.ST_NODEV), ("noexec", os.ST_NOEXEC), ("nosuid", os.ST_NOSUID),
+                                    ("ro", os.ST_RDONLY)) if vfs.f_flag & bit]
+    return {"probe": "mount:" + path, "mode": oct(st.st_mode & 0o7777), "flags": flags,
+            "bytes": vfs.f_blocks * vfs.f_frsize}
+
+
+def writable_mount_points():
+    """Every mount point (a directory) in which a new file can be created; each file is removed again."""
+    found = []
+    with open("/proc/self/mountinfo") as f:
+        points = sorted({line.split()[4].replace("\\040", " ") for line in f})
+    for point in points:
+        if not os.path.isdir(point):
+            continue
+        name = os.path.join(point, ".probe-%d" % os.getpid())
+        try:
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError:
+            continue
+        os.unlink(name)
+        found.append(point)
+    return found
+
+
 def status_field(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -94,6 +141,12 @@ def main():
         attempt("fastopen:%s:%s" % (args[0], args[1]), lambda: fastopen(args[0], args[1]))
     elif name == "fill":                     # fill the writable space past its cap
         attempt("fill:" + args[0], lambda: fill(args[0]))
+    elif name == "run-copy":                 # run a copy of an executable placed at a writable path
+        attempt("run-copy:" + args[1], lambda: run_copy(args[0], args[1]))
+    elif name == "mount-facts":              # facts about a mount, judged by the test
+        print(json.dumps(mount_facts(args[0])), flush=True)
+    elif name == "writable-mounts":          # the mount points the app can create files in
+        print(json.dumps({"probe": "writable-mounts", "paths": writable_mount_points()}), flush=True)
     elif name == "identity":                 # facts about the process, judged by the test
         print(json.dumps({"probe": "identity", "uid": os.getuid(), "gid": os.getgid(),
                           "euid": os.geteuid(), "cap_eff": status_field("CapEff"),

@@ -115,6 +115,7 @@ class WhitelistPlannerTest {
         expected.add(new Symlink("/proc/self/fd/0", "/dev/stdin"));
         expected.add(new Symlink("/proc/self/fd/1", "/dev/stdout"));
         expected.add(new Symlink("/proc/self/fd/2", "/dev/stderr"));
+        expected.add(new MountOp.Tmpfs("/dev/shm", 64 << 20, 01777));
         expected.add(new MountOp.RemountRo("/dev"));
         expected.add(new MountOp.RemountRo("/"));
         assertEquals(expected, plan.mounts());
@@ -130,7 +131,8 @@ class WhitelistPlannerTest {
                 new LandlockRule(Access.DEV, "/dev/zero"),
                 new LandlockRule(Access.DEV, "/dev/full"),
                 new LandlockRule(Access.DEV, "/dev/random"),
-                new LandlockRule(Access.DEV, "/dev/urandom")), plan.landlock());
+                new LandlockRule(Access.DEV, "/dev/urandom"),
+                new LandlockRule(Access.RW, "/dev/shm")), plan.landlock());
         assertEquals("/app", plan.workdir());
         assertEquals("/usr/bin/python3", plan.executable());
         assertEquals(CommandResolution.Status.EXECUTABLE, wp.command().status());
@@ -376,6 +378,31 @@ class WhitelistPlannerTest {
         assertTrue(plan.landlock().contains(new LandlockRule(Access.DEV, "/dev/pts")));
         int devpts = plan.mounts().indexOf(new MountOp.Devpts("/dev/pts"));
         assertTrue(devpts < plan.mounts().indexOf(new MountOp.RemountRo("/dev")));
+    }
+
+    @Test
+    void devShmIsTheInstancesOwnCappedTmpfsAndTheOnlyWritableOneInDev() {
+        usrPython();
+        FsPlan plan = plan(policy("python3").with("shm-size", 16L << 20), true).fsPlan();
+        MountOp shm = new MountOp.Tmpfs("/dev/shm", 16 << 20, 01777);
+        assertTrue(plan.mounts().contains(shm), plan.mounts().toString());
+        // on the /dev tmpfs, and before /dev is made read-only (which leaves its submounts alone)
+        assertTrue(plan.mounts().indexOf(new MountOp.Tmpfs("/dev", 65536, 0755)) < plan.mounts().indexOf(shm));
+        assertTrue(plan.mounts().indexOf(shm) < plan.mounts().indexOf(new MountOp.RemountRo("/dev")));
+        assertFalse(plan.mounts().contains(new MountOp.RemountRo("/dev/shm")));
+
+        assertTrue(plan.landlock().contains(new LandlockRule(Access.RW, "/dev/shm")));
+        assertTrue(plan.landlock().stream().noneMatch(r -> r.path().equals("/dev")), plan.landlock().toString());
+        List<String> writable = plan.landlock().stream().filter(r -> r.access() == Access.RW).map(LandlockRule::path).toList();
+        assertEquals(List.of(INSIDE_TMP, "/tmp", "/dev/shm"), writable);
+    }
+
+    @Test
+    void aTmpfsRemountedReadOnlyGetsNoWritableRule() {
+        List<LandlockRule> rules = WhitelistPlanner.landlockRules(List.of(new MountOp.Tmpfs("/dev", 65536, 0755),
+                new MountOp.Tmpfs("/dev/shm", 1 << 20, 01777), new MountOp.Tmpfs("/run", 1 << 20, 0755),
+                new MountOp.RemountRo("/run"), new MountOp.RemountRo("/dev")));
+        assertEquals(List.of(new LandlockRule(Access.RW, "/dev/shm")), rules);
     }
 
     @Test

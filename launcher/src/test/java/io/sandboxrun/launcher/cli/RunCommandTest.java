@@ -123,6 +123,16 @@ class RunCommandTest {
     }
 
     @Test
+    void shmSizeComesFromTheDefaultTheFileOrTheOption() throws IOException {
+        Path file = Files.writeString(tmp.resolve("shm.yaml"), "command: [\"true\"]\nshm-size: 16M\n");
+
+        assertEquals(64 * M, resolve("--", "true").shmSize());
+        assertEquals(16 * M, resolve("--policy", file.toString()).shmSize());
+        assertEquals(1024 * M, resolve("--policy", file.toString(), "--shm-size", "1G").shmSize());
+        usage("sandbox-run: --shm-size: \"512K\" is out of range; use 1M to 64G", "--shm-size", "512K");
+    }
+
+    @Test
     void memoryHighAboveTheFilesMemoryNamesBoth() throws IOException {
         Path file = Files.writeString(tmp.resolve("m.yaml"), "command: [\"true\"]\nlimits:\n  memory: 256M\n");
 

@@ -40,12 +40,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Real Python workloads under each bundled profile pass without a single refusal: a stdlib
  * worker (threads, asyncio over the sandbox's loopback, an in-memory TLS handshake, sqlite3,
- * hashlib, json) and a WSGI app serving HTTP through {@code --listen}; under strict, new
- * processes and exec fail with EPERM while threads keep working.
+ * hashlib, json), Python's multiprocessing (under the default choice, auto: python) and a WSGI app
+ * serving HTTP through {@code --listen}; under strict, new processes and exec fail with EPERM while
+ * threads keep working.
  */
 @Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.SECCOMP_NOTIFY, Feature.LIBSECCOMP})
 class SeccompWorkloadIT {
     static final String ALL_PARTS = "threads ok\nasyncio ok\nssl ok\nsqlite3 ok\nhashlib ok\njson ok\n";
+    static final String MULTIPROCESSING_PARTS = "pool [0, 1, 4, 9, 16, 25]\n"
+            + "lock+queue total 3000, items [0, 1, 2] from 3 processes\n"
+            + "executor [0, 1, 4, 9]\n"
+            + "shared_memory b'hello'\n"
+            + "/dev/shm left []\n";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static Harness h;
     static Path web;
@@ -55,6 +61,7 @@ class SeccompWorkloadIT {
         h = new Harness();
         SeccompFixtures.resource("workload.py", h.appRoot);
         SeccompFixtures.resource("no-processes.py", h.appRoot);
+        SeccompFixtures.resource("multiprocessing-parts.py", h.appRoot);
         SeccompFixtures.selfSignedCert(h.appRoot);
         web = h.newDir("wsgi");
         Path example = Harness.repo().resolve("examples/hello-wsgi");
@@ -104,6 +111,36 @@ class SeccompWorkloadIT {
                 .collect(Collectors.toMap(Denial::syscall, Denial::count));
         assertEquals(Map.of("clone", 2L, "vfork", 1L, "execve", 1L), counts, run.result().denials().toString());
         run.result().denials().forEach(d -> assertEquals(EPERM, d.errno(), d.toString()));
+    }
+
+    /**
+     * Pool, Lock, Queue, ProcessPoolExecutor and SharedMemory: forked workers, named semaphores,
+     * the shared heap and shm_open on /dev/shm, pipes; with each start method (forkserver adds a
+     * unix socket, spawn an exec). The embedded default (auto) picks python.
+     */
+    @ParameterizedTest(name = "start method {0}")
+    @ValueSource(strings = {"fork", "forkserver", "spawn"})
+    void multiprocessingRunsUnderTheDefaultProfile(String startMethod) {
+        Policy p = h.policy(Harness.appName("mp"), List.of("python3", "multiprocessing-parts.py", startMethod));
+        assertEquals("auto", p.seccomp());
+
+        Harness.Run run = h.run(p);
+
+        assertEquals(0, run.result().exitCode(), run.toString());
+        assertEquals(MULTIPROCESSING_PARTS, run.stdout(), run.toString());
+        assertEquals(List.of(), run.result().denials());
+        assertTrue(SeccompFixtures.seccompDetail(run.result()).startsWith("profile python, "),
+                SeccompFixtures.seccompDetail(run.result()));
+    }
+
+    /** strict forbids new processes by design: a Pool's first worker is refused. */
+    @Test
+    void strictRefusesMultiprocessingWorkers() {
+        Harness.Run run = h.run(h.policy(Harness.appName("mp"), List.of("python3", "multiprocessing-parts.py"))
+                .withSeccomp("strict"));
+        assertEquals(1, run.result().exitCode(), run.toString());
+        assertEquals("pool refused EPERM\n", run.stdout(), run.toString());
+        assertEquals(List.of("clone"), run.result().denials().stream().map(Denial::syscall).toList());
     }
 
     private static Policy listening(List<String> command, String profile) {

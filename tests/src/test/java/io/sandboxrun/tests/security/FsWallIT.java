@@ -13,6 +13,7 @@ import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.tests.Harness;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,6 +95,49 @@ class FsWallIT {
         Harness.Run run = h.run(base.withCommand(List.of("python3", "-c", script)));
         assertEquals(0, run.result().exitCode(), run.toString());
         assertEquals("True", run.stdout().trim(), run.toString());
+    }
+
+    /** /dev/shm is the instance's own tmpfs: sticky and open to all, nosuid, nodev, noexec, 64M by default. */
+    @ParameterizedTest
+    @EnumSource(value = LandlockMode.class, names = {"BEST_EFFORT", "OFF"})
+    void devShmHoldsDataButRunsNothing(LandlockMode mode) {
+        Policy p = policy(mode);
+        Harness.Run facts = h.probe(p, "mount-facts", "/dev/shm");
+        JsonNode m = facts.probe();
+        assertEquals("0o1777", m.get("mode").asText(), facts.toString());
+        assertEquals("[\"nodev\",\"noexec\",\"nosuid\"]", m.get("flags").toString(), facts.toString());
+        assertEquals(64L << 20, m.get("bytes").asLong(), facts.toString());
+        assertBlocked(h.probe(p, "run-copy", "/usr/bin/true", "/dev/shm/true"), "EACCES");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = LandlockMode.class, names = {"BEST_EFFORT", "OFF"})
+    void devShmIsCappedByShmSize(LandlockMode mode) {
+        Policy p = policy(mode).with("shm-size", 4L << 20);
+        assertEquals(4L << 20, h.probe(p, "mount-facts", "/dev/shm").probe().get("bytes").asLong());
+        assertBlocked(h.probe(p, "fill", "/dev/shm/big"), "ENOSPC");
+    }
+
+    /** A file can be created in exactly three mount points: the writable space, /tmp and /dev/shm. */
+    @ParameterizedTest
+    @EnumSource(value = LandlockMode.class, names = {"BEST_EFFORT", "OFF"})
+    void onlyTheWritableSpaceTmpAndDevShmAreWritable(LandlockMode mode) {
+        assertWritableMounts(policy(mode));
+    }
+
+    /** Landlock's rules let /dev/shm be written (a rw rule), and nothing else besides the space. */
+    @Test
+    @Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER, Feature.LANDLOCK})
+    void landlockAllowsDevShmAndNothingElseNew() {
+        assertWritableMounts(policy(LandlockMode.REQUIRED));
+    }
+
+    private static void assertWritableMounts(Policy p) {
+        Harness.Run run = h.probe(p, "writable-mounts");
+        List<String> expected = List.of("/dev/shm", TmpSpace.insidePath(p.app()), "/tmp");
+        List<String> found = new ArrayList<>();
+        run.probe().get("paths").forEach(n -> found.add(n.asText()));
+        assertEquals(expected, found, run.toString());
     }
 
     /** Landlock alone: the root tmpfs is visible in the mount namespace but no Landlock rule covers it. */
