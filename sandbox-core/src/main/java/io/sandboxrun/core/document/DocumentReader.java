@@ -17,6 +17,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
@@ -121,6 +122,19 @@ public final class DocumentReader<E extends LocatedException> {
      * @throws E for any problem, located where the document shows it
      */
     public <T> T read(byte[] bytes, String source, Class<T> type, Object attachment) {
+        return read(bytes, source, type, attachment, (value, reading) -> value);
+    }
+
+    /**
+     * Reads as {@link #read(byte[], String, Class, Object)}, then hands the value to {@code finish}
+     * with the reading, for checks that need more than one value (a key missing from a list
+     * element, two rules in conflict) and still point where the document shows the problem
+     * ({@link Reading#valueLocation}, {@link Reading#keyLocation}).
+     *
+     * @throws E for any problem, also those {@code finish} raises through the reading
+     */
+    public <T, R> R read(byte[] bytes, String source, Class<T> type, Object attachment,
+                         BiFunction<? super T, Reading, R> finish) {
         Reading reading = new Reading(source, errors, style, attachment);
         String notation = mapper.getFactory() instanceof YAMLFactory ? "YAML" : "JSON";
         try (JsonParser parser = new KeyTracker(mapper.getFactory().createParser(bytes), reading)) {
@@ -130,13 +144,13 @@ public final class DocumentReader<E extends LocatedException> {
                 if (first != JsonToken.START_OBJECT) throw reading.error(parser, null, style.topLevel() + reading.describe(parser));
                 T value = mapper.readerFor(type).withAttribute(Reading.class, reading).readValue(parser);
                 if (parser.nextToken() != null) throw reading.error(parser, null, style.trailing());
-                return value;
+                return finish.apply(value, reading);
             } catch (UnrecognizedPropertyException e) {
                 throw unknownKey(reading, parser, e);
             } catch (MismatchedInputException e) {
                 throw mismatch(reading, parser, e);
             } catch (JsonMappingException e) {
-                throw unwrap(reading, parser, e);
+                throw unwrap(reading, parser, notation, e);
             } catch (StreamReadException e) {
                 throw syntax(source, notation, e);
             }
@@ -160,7 +174,9 @@ public final class DocumentReader<E extends LocatedException> {
             path = Reading.path(parser);
         }
         String parent = path.substring(0, Math.max(0, path.length() - e.getPropertyName().length() - 1));
-        List<String> known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
+        // Case aside, so that camelCase keys read as a reader looks them up: architectures, archMap, defaultAction.
+        List<String> known = e.getKnownPropertyIds().stream().map(Object::toString)
+                .sorted(String.CASE_INSENSITIVE_ORDER.thenComparing(Comparator.naturalOrder())).collect(Collectors.toList());
         return reading.error(reading.keyLocation(path), null, "unknown key " + Reading.quote(path) + "; known keys"
                 + (parent.isEmpty() ? "" : " in " + parent) + ": " + String.join(", ", known));
     }
@@ -174,10 +190,14 @@ public final class DocumentReader<E extends LocatedException> {
         return reading.expected(parser, path.isEmpty() ? null : path, what);
     }
 
-    /** An error a constructor threw while databind built a value: a located one passes as it is. */
-    private static LocatedException unwrap(Reading reading, JsonParser parser, JsonMappingException e) {
+    /**
+     * An error databind wrapped while it built a value: a located one passes as it is, and a syntax
+     * error (which databind's list deserializer wraps even with WRAP_EXCEPTIONS off) reads as one.
+     */
+    private LocatedException unwrap(Reading reading, JsonParser parser, String notation, JsonMappingException e) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof LocatedException located) return located;
+            if (c instanceof StreamReadException syntax) return syntax(reading.source(), notation, syntax);
         }
         String path = Reading.path(parser);
         return reading.error(parser, path.isEmpty() ? null : path, firstLine(e.getOriginalMessage()));

@@ -19,6 +19,7 @@ public final class Reading {
     private final DocumentReader.Style style;
     private final Object attachment;
     private final Map<String, Location> keys = new HashMap<>();
+    private final Map<String, Location> values = new HashMap<>();
 
     Reading(String source, LocatedException.Factory<?> errors, DocumentReader.Style style, Object attachment) {
         this.source = source;
@@ -84,9 +85,25 @@ public final class Reading {
         return keys.getOrDefault(path, Location.UNKNOWN);
     }
 
+    /**
+     * Where the value at {@code path} starts, or {@link Location#UNKNOWN}: the document's top
+     * level ({@code ""}), every value given to a key, and every mapping or list inside a list
+     * ({@code syscalls[2]}). A plain value inside a list is not remembered, as its deserializer
+     * sees it where it stands. For checks made once a whole mapping or document is read, such as
+     * a key missing from a list element.
+     */
+    public Location valueLocation(String path) {
+        return values.getOrDefault(path, Location.UNKNOWN);
+    }
+
     /** Remembers where the key at {@code path} stands; false when that key was already given. */
     boolean key(String path, Location at) {
         return keys.putIfAbsent(path, at) == null;
+    }
+
+    /** Remembers where the value at {@code path} starts. */
+    void value(String path, Location at) {
+        values.put(path, at);
     }
 
     /**
