@@ -22,8 +22,8 @@ public final class ProfileException extends LocatedException {
         super(source, line, column, field, detail);
     }
 
-    /** An error with no file behind it (a profile built in code, a command-line value). */
-    public static ProfileException of(String field, String detail) {
-        return new ProfileException(null, 0, 0, field, detail);
+    /** An error with no file behind it: a command-line value, a profile built in code. */
+    public ProfileException(String detail) {
+        this(null, 0, 0, null, detail);
     }
 }

@@ -1,13 +1,9 @@
 package io.sandboxrun.seccomp;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -42,17 +38,19 @@ public final class ProfileLoader {
 
     /** Loads {@code file}; messages and {@link Profile#source()} call it {@code name}. */
     public static Profile load(Path file, String name) {
-        return parse(read(file, name), name, Target.host());
+        byte[] json = ProfileReader.reader().readFile(file, name, MAX_BYTES,
+                "larger than 4M; a seccomp profile is a few hundred rules");
+        return ProfileReader.read(json, name, Target.host());
     }
 
     /** Parses {@code json}, naming it {@code name} in messages. */
     public static Profile parse(String json, String name) {
-        return parse(json.getBytes(StandardCharsets.UTF_8), name, Target.host());
+        return ProfileReader.read(json.getBytes(StandardCharsets.UTF_8), name, Target.host());
     }
 
     /** Parses {@code json} and checks its rules' order for {@code target}. */
     public static Profile parse(String json, String name, Target target) {
-        return parse(json.getBytes(StandardCharsets.UTF_8), name, target);
+        return ProfileReader.read(json.getBytes(StandardCharsets.UTF_8), name, target);
     }
 
     /**
@@ -63,12 +61,12 @@ public final class ProfileLoader {
      */
     public static Profile bundled(String name) {
         if (!BUNDLED.contains(name)) {
-            throw ProfileException.of(null, "\"" + name + "\" is not a bundled seccomp profile; use default, python or strict");
+            throw new ProfileException("\"" + name + "\" is not a bundled seccomp profile; use default, python or strict");
         }
         return BUNDLED_CACHE.computeIfAbsent(name, n -> {
             try (InputStream in = ProfileLoader.class.getResourceAsStream(RESOURCES + n + ".json")) {
                 if (in == null) throw new IllegalStateException("bundled profile " + n + " is missing from the jar");
-                return parse(in.readAllBytes(), "bundled:" + n, Target.host());
+                return ProfileReader.read(in.readAllBytes(), "bundled:" + n, Target.host());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read bundled profile " + n, e);
             }
@@ -84,26 +82,10 @@ public final class ProfileLoader {
         if (BUNDLED.contains(nameOrFile)) return bundled(nameOrFile);
         Path file = Path.of(nameOrFile);
         if (!Files.exists(file) && !nameOrFile.contains("/") && !nameOrFile.endsWith(".json")) {
-            throw ProfileException.of(null, "\"" + nameOrFile + "\" is neither a bundled seccomp profile (default, python,"
+            throw new ProfileException("\"" + nameOrFile + "\" is neither a bundled seccomp profile (default, python,"
                     + " strict) nor a file");
         }
         return load(file);
-    }
-
-    private static Profile parse(byte[] json, String name, Target target) {
-        try (JsonParser parser = new JsonFactory().createParser(json)) {
-            ProfileReader reader = new ProfileReader(parser, name);
-            Profile profile = reader.read();
-            ResolvedProfile.Conflict c = profile.resolve(target).firstConflict().orElse(null);
-            if (c != null) {
-                ProfileReader.Loc at = reader.entryLocation(c.later().entry());
-                throw new ProfileException(name, at.line(), at.column(), "syscalls[" + c.later().entry() + "]",
-                        conflict(c));
-            }
-            return profile;
-        } catch (IOException e) {
-            throw new ProfileException(name, 0, 0, null, "cannot read: " + e.getMessage());
-        }
     }
 
     /** The detail of a rule-order conflict, also used by the compiler for profiles built in code. */
@@ -111,22 +93,6 @@ public final class ProfileLoader {
         return "\"" + c.later().name() + "\" " + c.later().describe() + " can match the same calls as syscalls["
                 + c.earlier().entry() + "] (" + c.earlier().describe() + "), which comes first with another action;"
                 + " a compiled filter cannot keep that order: make their arguments exclusive or their actions the same";
-    }
-
-    private static byte[] read(Path file, String name) {
-        try {
-            if (Files.isDirectory(file)) throw new ProfileException(name, 0, 0, null, "cannot read: is a directory");
-            if (Files.size(file) > MAX_BYTES) {
-                throw new ProfileException(name, 0, 0, null, "larger than 4M; a seccomp profile is a few hundred rules");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ProfileException(name, 0, 0, null, "cannot read: no such file");
-        } catch (AccessDeniedException e) {
-            throw new ProfileException(name, 0, 0, null, "cannot read: permission denied");
-        } catch (IOException e) {
-            throw new ProfileException(name, 0, 0, null, "cannot read: " + e.getMessage());
-        }
     }
 
     private ProfileLoader() {}

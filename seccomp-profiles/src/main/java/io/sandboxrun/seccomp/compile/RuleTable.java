@@ -97,7 +97,7 @@ public final class RuleTable {
      */
     public String explain(String syscall) {
         int nr = Syscalls.number(syscall);
-        if (nr < 0) throw ProfileException.of(null, "\"" + syscall + "\" is not a syscall of this architecture");
+        if (nr < 0) throw new ProfileException("\"" + syscall + "\" is not a syscall of this architecture");
         List<String> conditional = new ArrayList<>();
         String otherwise = shown(defaultAction, nr == connectNr ? Action.NOTIFY : defaultFilterAction) + " (default action)";
         for (SyscallRule r : byNumber.getOrDefault(nr, List.of())) {
