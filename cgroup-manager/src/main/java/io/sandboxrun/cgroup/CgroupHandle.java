@@ -15,6 +15,16 @@ import java.util.Map;
  * carries this project's mark.
  */
 public final class CgroupHandle implements AutoCloseable {
+    /** The attribute an operator's kill leaves on the instance directory. */
+    static final String KILLED = "trusted.sandbox-run.killed";
+    /**
+     * The processes of sandbox-init in every instance: the host-side supervisor and pid 1 inside.
+     * They are in the instance's cgroup (so that its kill and its figures take them in) and are
+     * added on top of a pids limit, which counts the app's own processes and threads.
+     */
+    public static final int SUPERVISOR_TASKS = 2;
+    /** On the app directory: the app's pids limit as the policy set it, before the supervisors are added. */
+    static final String APP_PIDS = "trusted.sandbox-run.pids";
     private final CgroupDriver driver;
     private final CgroupPath path;
     private final Map<Hierarchy, Path> dirs;
@@ -50,7 +60,37 @@ public final class CgroupHandle implements AutoCloseable {
      * hold) and the instance's on its own. Returns what this host cannot enforce.
      */
     public List<Unenforced> apply(Limits app, Limits instance) {
-        return driver.apply(this, app, instance);
+        if (app.pids() != null) driver.fs().mark(anyAppDir(), APP_PIDS, Long.toString(app.pids()));
+        return driver.apply(this, plusSupervisors(app.pids(), app, instancesOfApp()), plusSupervisors(instance.pids(), instance, 1));
+    }
+
+    /**
+     * The app's pids limit again, for the instances it has now: after one ended, its supervisors'
+     * allowance goes too. Launchers of one app may race here; each writes what it counts, so the
+     * last to write after the last change is right.
+     */
+    private void reaccountApp() {
+        Path app = anyAppDir();
+        if (!driver.fs().exists(app)) return;
+        driver.fs().marker(app, APP_PIDS).ifPresent(v -> {
+            long pids = Long.parseLong(v);
+            Limits only = new Limits(null, null, null, null, pids, null);
+            Limits nothing = new Limits(null, null, null, null, null, null);
+            driver.apply(this, plusSupervisors(pids, only, instancesOfApp()), nothing);
+        });
+    }
+
+    private static Limits plusSupervisors(Long pids, Limits l, int instances) {
+        if (pids == null || pids == Limits.UNLIMITED) return l;
+        return l.withPids(pids + (long) SUPERVISOR_TASKS * instances);
+    }
+
+    private int instancesOfApp() {
+        return driver.fs().children(anyAppDir()).size();
+    }
+
+    private Path anyAppDir() {
+        return appDirs.values().iterator().next();
     }
 
     /** Stops every process of the instance; returns once the kernel reports it frozen. */
@@ -60,6 +100,16 @@ public final class CgroupHandle implements AutoCloseable {
 
     /** SIGKILLs every process of the instance, then waits until none is left. */
     public void killAll() { driver.kill(this); }
+
+    /** Says, on the instance cgroup, who killed it, so that its launcher reports a kill rather than a signal. */
+    public void markKilled(String by) {
+        driver.fs().mark(dirs.values().iterator().next(), KILLED, by);
+    }
+
+    /** Whether {@link #markKilled} was called on this instance, by any process. */
+    public boolean killedMark() {
+        return !dirs.isEmpty() && driver.fs().marker(dirs.values().iterator().next(), KILLED).isPresent();
+    }
 
     public CgroupStats stats() { return driver.stats(this); }
 
@@ -74,6 +124,11 @@ public final class CgroupHandle implements AutoCloseable {
         if (closed) return;
         closed = true;
         driver.remove(this);
+        try {
+            reaccountApp();
+        } catch (CgroupException e) {
+            // The app cgroup went away under us (its last instance, removed by another launcher): nothing to adjust.
+        }
     }
 
     @Override

@@ -32,7 +32,9 @@ class PolicyResolverTest {
                 64L << 20, LandlockMode.BEST_EFFORT, List.of(), List.of(),
                 Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)),
                 new Policy.Identity(1000, 1000, 200000L, 65536), Path.of("/run/sandbox-run"), "auto",
-                new CgroupPolicy(CgroupPolicy.Mode.BEST_EFFORT, null), Limits.none().withPids(1024L), Limits.none(),
+                null, null, java.time.Duration.ofSeconds(10),
+                new CgroupPolicy(CgroupPolicy.Mode.BEST_EFFORT, null),
+                new Limits(256L << 20, null, 1000, null, 128L, List.of()), Limits.none(),
                 new NetworkPolicy(NetworkPolicy.Outbound.PROXY, List.of(), new NetworkPolicy.Dns(List.of(), false),
                         new NetworkPolicy.Rates(20, 40, NetworkPolicy.OverLimit.REFUSE, 256, 10L << 20, 10L << 20), null)), p);
     }
@@ -204,7 +206,7 @@ class PolicyResolverTest {
         Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, "/from-file"), p.cgroup());
-        assertEquals(new Limits(256L << 20, null, 2000, null, 1024L, List.of(new IoLimit("8:32", null, null, 5L, null))),
+        assertEquals(new Limits(256L << 20, null, 2000, null, 128L, List.of(new IoLimit("8:32", null, null, 5L, null))),
                 p.limits());
         assertEquals(Limits.none().withMemory(64L << 20), p.instanceLimits());
     }
@@ -214,7 +216,7 @@ class PolicyResolverTest {
         Policy p = PolicyResolver.resolve(defaults(), List.of(
                 withCommand().set("limits.pids", (Limits.UNLIMITED), opt("--pids")).build()));
 
-        assertEquals(Limits.none().withPids(Limits.UNLIMITED), p.limits());
+        assertEquals(PolicyDefaults.limits().withPids(Limits.UNLIMITED), p.limits());
     }
 
     @Test

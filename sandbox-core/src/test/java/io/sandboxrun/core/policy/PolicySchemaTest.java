@@ -42,7 +42,9 @@ class PolicySchemaTest {
             if (leaf.defaulted() && leaf.setting().byDefault().length > 0) assertNotNull(leaf.get(d), leaf.path());
         }
         assertEquals(Path.of("/srv/app"), d.appRoot());
-        assertEquals(1024L, d.limits().pids());
+        assertEquals(128L, d.limits().pids());
+        assertEquals(256L << 20, d.limits().memory());
+        assertEquals(1000, d.limits().cpuMillis());
         assertEquals(null, d.instanceLimits().pids());
     }
 
