@@ -17,13 +17,7 @@ import java.util.Map;
 public final class CgroupHandle implements AutoCloseable {
     /** The attribute an operator's kill leaves on the instance directory. */
     static final String KILLED = "trusted.sandbox-run.killed";
-    /**
-     * The processes of sandbox-init in every instance: the host-side supervisor and pid 1 inside.
-     * They are in the instance's cgroup (so that its kill and its figures take them in) and are
-     * added on top of a pids limit, which counts the app's own processes and threads.
-     */
-    public static final int SUPERVISOR_TASKS = 2;
-    /** On the app directory: the app's pids limit as the policy set it, before the supervisors are added. */
+    /** On the app directory: the app's pids limit as the policy set it and the supervisors per instance on top. */
     static final String APP_PIDS = "trusted.sandbox-run.pids";
     private final CgroupDriver driver;
     private final CgroupPath path;
@@ -60,8 +54,17 @@ public final class CgroupHandle implements AutoCloseable {
      * hold) and the instance's on its own. Returns what this host cannot enforce.
      */
     public List<Unenforced> apply(Limits app, Limits instance) {
-        if (app.pids() != null) driver.fs().mark(anyAppDir(), APP_PIDS, Long.toString(app.pids()));
-        return driver.apply(this, plusSupervisors(app.pids(), app, instancesOfApp()), plusSupervisors(instance.pids(), instance, 1));
+        return driver.apply(this, app, instance);
+    }
+
+    /**
+     * As {@link #apply(Limits, Limits)}, with {@code supervisorTasks} processes per instance that
+     * are not the app's added on top of its pids limits (the app's: for each instance it has now;
+     * the instance's: its own). When an instance of the app is closed, the app's limit follows.
+     */
+    public List<Unenforced> apply(Limits app, Limits instance, int supervisorTasks) {
+        if (app.pids() != null) driver.fs().mark(anyAppDir(), APP_PIDS, app.pids() + "+" + supervisorTasks);
+        return driver.apply(this, plus(app, supervisorTasks * instancesOfApp()), plus(instance, supervisorTasks));
     }
 
     /**
@@ -73,16 +76,17 @@ public final class CgroupHandle implements AutoCloseable {
         Path app = anyAppDir();
         if (!driver.fs().exists(app)) return;
         driver.fs().marker(app, APP_PIDS).ifPresent(v -> {
-            long pids = Long.parseLong(v);
+            int plus = v.indexOf('+');
+            long pids = Long.parseLong(v.substring(0, plus));
+            int tasks = Integer.parseInt(v.substring(plus + 1));
             Limits only = new Limits(null, null, null, null, pids, null);
-            Limits nothing = new Limits(null, null, null, null, null, null);
-            driver.apply(this, plusSupervisors(pids, only, instancesOfApp()), nothing);
+            driver.apply(this, plus(only, tasks * instancesOfApp()), new Limits(null, null, null, null, null, null));
         });
     }
 
-    private static Limits plusSupervisors(Long pids, Limits l, int instances) {
-        if (pids == null || pids == Limits.UNLIMITED) return l;
-        return l.withPids(pids + (long) SUPERVISOR_TASKS * instances);
+    private static Limits plus(Limits l, int tasks) {
+        if (l.pids() == null || l.pids() == Limits.UNLIMITED || tasks == 0) return l;
+        return l.withPids(l.pids() + tasks);
     }
 
     private int instancesOfApp() {

@@ -99,7 +99,7 @@ class CgroupV1DriverTest {
                 Collectors.mapping(w -> tmp.relativize(w.file()).subpath(1, tmp.relativize(w.file()).getNameCount())
                         + " <- " + w.value(), Collectors.toList())));
         assertEquals(Map.of(
-                "pids", List.of("sr/app-web/pids.max <- 102", "sr/app-web/i1/pids.max <- 12"),
+                "pids", List.of("sr/app-web/pids.max <- 100", "sr/app-web/i1/pids.max <- 10"),
                 "memory", List.of("sr/app-web/i1/memory.memsw.limit_in_bytes <- -1",
                         "sr/app-web/i1/memory.limit_in_bytes <- 67108864",
                         "sr/app-web/i1/memory.memsw.limit_in_bytes <- 67108864"),

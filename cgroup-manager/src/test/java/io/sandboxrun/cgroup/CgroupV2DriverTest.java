@@ -100,12 +100,12 @@ class CgroupV2DriverTest {
         Path app = root.resolve("app-web");
         Limits pids = Limits.none().withPids(128L);
         CgroupHandle first = create(d, "web", "i1");
-        first.apply(pids, Limits.none().withPids(10L));
+        first.apply(pids, Limits.none().withPids(10L), 2);
         assertEquals("130", fs.text(app.resolve("pids.max")), "one instance: 128 + its 2");
         assertEquals("12", fs.text(app.resolve("i1/pids.max")), "the instance's own limit + its 2");
 
         CgroupHandle second = create(d, "web", "i2");
-        second.apply(pids, Limits.none());
+        second.apply(pids, Limits.none(), 2);
         assertEquals("132", fs.text(app.resolve("pids.max")), "two instances: 128 + 2 each");
 
         second.close();
@@ -128,13 +128,13 @@ class CgroupV2DriverTest {
         assertEquals(List.of(
                         "app-web/memory.max <- 1073741824",
                         "app-web/memory.swap.max <- 0",
-                        "app-web/pids.max <- 514",
+                        "app-web/pids.max <- 512",
                         "app-web/i1/memory.max <- 268435456",
                         "app-web/i1/memory.swap.max <- 0",
                         "app-web/i1/memory.high <- 209715200",
                         "app-web/i1/cpu.max <- 50000 100000",
                         "app-web/i1/cpu.weight <- 50",
-                        "app-web/i1/pids.max <- 66",
+                        "app-web/i1/pids.max <- 64",
                         "app-web/i1/io.max <- 8:0 rbps=1048576 wiops=300"),
                 fs.writesUnder(root));
         assertEquals("50000 100000", fs.text(inst.resolve("cpu.max")));
@@ -176,7 +176,7 @@ class CgroupV2DriverTest {
         assertTrue(u.get(0).reason().startsWith("the cpu controller does not reach " + root.resolve("app-web/i1")),
                 u.get(0).reason());
         assertTrue(u.get(2).reason().startsWith("the io controller does not reach"), u.get(2).reason());
-        assertEquals(List.of("memory.max <- 67108864", "memory.swap.max <- 0", "pids.max <- 12"),
+        assertEquals(List.of("memory.max <- 67108864", "memory.swap.max <- 0", "pids.max <- 10"),
                 fs.writesUnder(root.resolve("app-web/i1")));
     }
 

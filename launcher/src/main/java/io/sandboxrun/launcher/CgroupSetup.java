@@ -29,6 +29,12 @@ import java.util.function.Function;
  */
 public final class CgroupSetup {
     private static final String STEP = "cgroup";
+    /**
+     * The processes of sandbox-init in every instance: the host-side supervisor and pid 1 inside.
+     * They are in the instance's cgroup (so that its kill and its figures take them in) and are
+     * added on top of the pids limits, which count the app's own processes and threads.
+     */
+    static final int SUPERVISOR_TASKS = 2;
 
     private final Function<String, CgroupDriver> detect;
     private final Consumer<CgroupDriver> onFirstUse;
@@ -82,7 +88,7 @@ public final class CgroupSetup {
         undo.onFailure(handle::close);
         List<Unenforced> missing;
         try {
-            missing = handle.apply(policy.limits(), policy.instanceLimits());
+            missing = handle.apply(policy.limits(), policy.instanceLimits(), SUPERVISOR_TASKS);
         } catch (CgroupException e) {
             throw new SetupException(STEP, "cannot set the limits of app \"" + policy.app() + "\": " + e.getMessage(), e);
         }
