@@ -27,8 +27,8 @@ record Lifetime(Duration timeLimit, Duration cpuTimeLimit, Duration stopTimeout,
     /** A quota caps the CPUs below the host's; without one, every CPU the launcher may use. */
     private static int cpus(Policy p) {
         int host = Runtime.getRuntime().availableProcessors();
-        int quota = Math.min(millis(p.limits().cpuMillis()), millis(p.instanceLimits().cpuMillis()));
-        return Math.max(1, Math.min(host, (quota + 999) / 1000));
+        long quota = Math.min(millis(p.limits().cpuMillis()), millis(p.instanceLimits().cpuMillis()));
+        return (int) Math.max(1, Math.min(host, (quota + 999) / 1000));
     }
 
     private static int millis(Integer cpuMillis) {

@@ -156,10 +156,12 @@ class TimeLimitsIT {
         assertEquals(Ending.of(Ending.Reason.EXIT), exit.ending());
         assertEquals(3, exit.exitCode());
 
-        app = Harness.appName("missing");
-        RunResult setup = h.run(h.policy(app, List.of("/no/such/program"))).result();
+        // probe.py is not executable (rw-r--r--): the helper's exec fails, a setup failure (126).
+        app = Harness.appName("noexec");
+        RunResult setup = h.run(h.policy(app, List.of("/app/probe.py"))).result();
         assertEquals(Ending.of(Ending.Reason.SETUP_FAILURE), setup.ending(), setup.toString());
         assertFalse(setup.failure().isEmpty());
+        assertEquals(126, setup.exitCode(), setup.toString());
     }
 
     private static Instance launch(Policy p) {

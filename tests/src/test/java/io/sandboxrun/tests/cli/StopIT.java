@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.tests.Harness;
-import io.sandboxrun.tests.TestDirs;
+import io.sandboxrun.core.testing.TestDirs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
