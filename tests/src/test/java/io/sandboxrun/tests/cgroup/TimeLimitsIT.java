@@ -101,8 +101,8 @@ class TimeLimitsIT {
         assertEquals(new Ending(Ending.Reason.CPU_TIME_LIMIT, "2s", false), r.ending(), r.toString());
         long cpu = r.usage().orElseThrow().cpuUsageUsec();
         assertTrue(cpu >= 2_000_000 && cpu < 3_000_000, "stopped at " + cpu + " µs of CPU (limit 2 s, 4 processes)");
-        int cpus = Runtime.getRuntime().availableProcessors();
-        assertTrue(wall < 2.0 / Math.min(cpus, 4) + 3, "took " + wall + " s of wall time");
+        // The CPU time above is the point; the wall time only shows it did not wait for another clock.
+        assertTrue(wall < 15, "took " + wall + " s of wall time");
     }
 
     @Test
