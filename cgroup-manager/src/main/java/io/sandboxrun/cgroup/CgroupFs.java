@@ -74,17 +74,27 @@ public class CgroupFs {
     }
 
     public void mark(Path dir, String value) {
-        try {
-            Xattr.set(dir.toString(), MARK, value);
-        } catch (SyscallException e) {
-            throw CgroupException.of("cannot mark cgroup", dir, e.errno(), "setxattr " + MARK);
-        }
+        mark(dir, MARK, value);
     }
 
     /** The ownership mark, or empty when the directory has none (not ours) or is gone. */
     public Optional<String> marker(Path dir) {
+        return marker(dir, MARK);
+    }
+
+    /** Sets the extended attribute {@code name} (a {@code trusted.*} one: only root can set it). */
+    public void mark(Path dir, String name, String value) {
         try {
-            return Xattr.get(dir.toString(), MARK);
+            Xattr.set(dir.toString(), name, value);
+        } catch (SyscallException e) {
+            throw CgroupException.of("cannot mark cgroup", dir, e.errno(), "setxattr " + name);
+        }
+    }
+
+    /** The extended attribute {@code name}, or empty when the directory has none or is gone. */
+    public Optional<String> marker(Path dir, String name) {
+        try {
+            return Xattr.get(dir.toString(), name);
         } catch (SyscallException e) {
             return Optional.empty();
         }

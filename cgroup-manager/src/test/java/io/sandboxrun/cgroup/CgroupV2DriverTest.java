@@ -95,6 +95,25 @@ class CgroupV2DriverTest {
     }
 
     @Test
+    void theSupervisorsOfEachLiveInstanceAreAddedOnTopOfThePidsLimits() {
+        CgroupDriver d = driver();
+        Path app = root.resolve("app-web");
+        Limits pids = Limits.none().withPids(128L);
+        CgroupHandle first = create(d, "web", "i1");
+        first.apply(pids, Limits.none().withPids(10L), 2);
+        assertEquals("130", fs.text(app.resolve("pids.max")), "one instance: 128 + its 2");
+        assertEquals("12", fs.text(app.resolve("i1/pids.max")), "the instance's own limit + its 2");
+
+        CgroupHandle second = create(d, "web", "i2");
+        second.apply(pids, Limits.none(), 2);
+        assertEquals("132", fs.text(app.resolve("pids.max")), "two instances: 128 + 2 each");
+
+        second.close();
+        assertEquals("130", fs.text(app.resolve("pids.max")), "the ended instance's allowance goes with it");
+        first.close();
+    }
+
+    @Test
     void appliesEveryLimitToItsFile() {
         CgroupDriver d = driver();
         CgroupHandle h = create(d, "web", "i1");

@@ -27,8 +27,14 @@ import java.util.function.Function;
  * limits, or into the error or warning the mode asks for. One per runtime; drivers are detected
  * once per configured root, and the first use of a root reaps what dead launchers left there.
  */
-final class CgroupSetup {
+public final class CgroupSetup {
     private static final String STEP = "cgroup";
+    /**
+     * The processes of sandbox-init in every instance: the host-side supervisor and pid 1 inside.
+     * They are in the instance's cgroup (so that its kill and its figures take them in) and are
+     * added on top of the pids limits, which count the app's own processes and threads.
+     */
+    static final int SUPERVISOR_TASKS = 2;
 
     private final Function<String, CgroupDriver> detect;
     private final Consumer<CgroupDriver> onFirstUse;
@@ -48,8 +54,11 @@ final class CgroupSetup {
         return new CgroupSetup(root -> Cgroups.detect(root.isEmpty() ? null : root), onFirstUse);
     }
 
-    /** The instance's cgroup (absent when off or unavailable) and the protections entries to report. */
-    record Prepared(Optional<CgroupHandle> handle, List<Protection> protections) {}
+    /**
+     * The instance's cgroup (absent when off or unavailable), the protections entries to report,
+     * and whether it counts the instance's CPU time (what a CPU-time limit is read from).
+     */
+    record Prepared(Optional<CgroupHandle> handle, List<Protection> protections, boolean cpuAccounted) {}
 
     /**
      * Creates {@code <root>/app-<app>/<id>} and writes the limits. What is created is registered
@@ -61,8 +70,10 @@ final class CgroupSetup {
     Prepared prepare(Policy policy, String id, Rollback undo, Consumer<String> warn) {
         CgroupPolicy.Mode mode = policy.cgroup().mode();
         if (mode == CgroupPolicy.Mode.OFF) {
+            String what = limitsIn(policy);
+            if (!what.isEmpty()) warn.accept("app \"" + policy.app() + "\" runs without a cgroup (cgroup: off)" + what);
             return new Prepared(Optional.empty(), List.of(new Protection("cgroups", Protection.Status.OFF,
-                    "switched off by the policy (cgroup: off): no limits, no usage figures")));
+                    "switched off by the policy (cgroup: off): no limits, no usage figures" + what)), false);
         }
         String root = policy.cgroup().root() == null ? "" : policy.cgroup().root();
         Optional<CgroupDriver> driver = driver(root);
@@ -77,7 +88,7 @@ final class CgroupSetup {
         undo.onFailure(handle::close);
         List<Unenforced> missing;
         try {
-            missing = handle.apply(policy.limits(), policy.instanceLimits());
+            missing = handle.apply(policy.limits(), policy.instanceLimits(), SUPERVISOR_TASKS);
         } catch (CgroupException e) {
             throw new SetupException(STEP, "cannot set the limits of app \"" + policy.app() + "\": " + e.getMessage(), e);
         }
@@ -92,7 +103,31 @@ final class CgroupSetup {
             warn.accept("limit " + u.limit() + " of app \"" + policy.app() + "\" is not enforced: " + u.reason());
             p.add(new Protection("cgroups." + u.limit(), Protection.Status.NOT_ENFORCED, u.reason()));
         }
-        return new Prepared(Optional.of(handle), p);
+        // Read only when a limit needs it: nothing more on the launch path otherwise.
+        boolean wanted = policy.cpuTimeLimit() != null && !policy.cpuTimeLimit().isZero();
+        boolean cpuAccounted = wanted && cpuAccounted(handle);
+        if (wanted && !cpuAccounted) {
+            unenforced(policy, "cpu-time-limit", "this host's cgroups do not count the instance's CPU time (no"
+                    + " cpu.stat usage_usec, no cpuacct.usage)", warn, p);
+        }
+        return new Prepared(Optional.of(handle), p, cpuAccounted);
+    }
+
+    private static boolean cpuAccounted(CgroupHandle h) {
+        try {
+            return h.stats().cpuUsageUsec() != null;
+        } catch (CgroupException e) {
+            return false;
+        }
+    }
+
+    private static void unenforced(Policy policy, String limit, String reason, Consumer<String> warn, List<Protection> p) {
+        if (policy.cgroup().mode() == CgroupPolicy.Mode.REQUIRED) {
+            throw new SetupException(STEP, "cannot enforce " + limit + " of app \"" + policy.app() + "\": " + reason
+                    + " (the policy says cgroup: required; best-effort runs without it and warns)", ExitCodes.SETUP_FAILED);
+        }
+        warn.accept(limit + " of app \"" + policy.app() + "\" is not enforced: " + reason);
+        p.add(new Protection("cgroups." + limit, Protection.Status.NOT_ENFORCED, reason));
     }
 
     /** No cgroup for this launch: an error when required, else a warning and a protections entry. */
@@ -102,11 +137,20 @@ final class CgroupSetup {
                     + " (the policy says cgroup: required; best-effort runs without limits and warns)",
                     ExitCodes.SETUP_FAILED);
         }
-        String what = policy.limits().isEmpty() && policy.instanceLimits().isEmpty() ? ""
-                : "; limits not enforced: " + describe(policy);
+        String what = limitsIn(policy);
         warn.accept("app \"" + policy.app() + "\" runs without a cgroup: " + reason + what);
         return new Prepared(Optional.empty(), List.of(new Protection("cgroups", Protection.Status.NOT_ENFORCED,
-                reason + what)));
+                reason + what)), false);
+    }
+
+    /** {@code ; limits not enforced: ...} for what a launch without a cgroup cannot hold, or nothing. */
+    private static String limitsIn(Policy policy) {
+        List<String> not = new ArrayList<>();
+        if (!policy.limits().isEmpty() || !policy.instanceLimits().isEmpty()) not.add(describe(policy));
+        if (policy.cpuTimeLimit() != null && !policy.cpuTimeLimit().isZero()) {
+            not.add("cpu-time-limit " + io.sandboxrun.core.policy.Durations.word(policy.cpuTimeLimit()));
+        }
+        return not.isEmpty() ? "" : "; limits not enforced: " + String.join("; ", not);
     }
 
     private Optional<CgroupDriver> driver(String root) {
@@ -145,7 +189,7 @@ final class CgroupSetup {
                 + (inst.isEmpty() ? "" : "instance " + inst);
     }
 
-    static String words(Limits l) {
+    public static String words(Limits l) {
         List<String> w = new ArrayList<>();
         if (l.memory() != null) w.add("memory " + size(l.memory()));
         if (l.memoryHigh() != null) w.add("memory-high " + size(l.memoryHigh()));

@@ -29,6 +29,10 @@ public final class ResultJson {
         r.signal().ifPresentOrElse(s -> n.put("signal", s), () -> n.putNull("signal"));
         n.put("core_dumped", r.coreDumped());
         n.put("wall_time_ms", r.wallTime().toNanos() / 1e6);
+        n.put("ended_by", r.ending().reason().word());
+        if (r.ending().limit() == null) n.putNull("ended_by_limit");
+        else n.put("ended_by_limit", r.ending().limit());
+        n.put("escalated", r.ending().escalated());
         ObjectNode p = n.putObject("protections");
         for (Protection pr : r.protections()) {
             ObjectNode w = p.putObject(pr.wall());

@@ -4,11 +4,13 @@ import io.sandboxrun.cgroup.CgroupException;
 import io.sandboxrun.cgroup.CgroupHandle;
 import io.sandboxrun.core.helper.HelperEvent;
 import io.sandboxrun.core.launch.CgroupStats;
+import io.sandboxrun.core.launch.Ending;
 import io.sandboxrun.core.launch.ExitCodes;
 import io.sandboxrun.core.launch.Instance;
 import io.sandboxrun.core.launch.Protection;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupFailure;
+import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Pidfd;
 import io.sandboxrun.core.linux.Signals;
@@ -17,6 +19,7 @@ import io.sandboxrun.core.linux.Wait;
 import io.sandboxrun.core.notify.NotificationHandler;
 import io.sandboxrun.core.notify.NotificationLoop;
 import io.sandboxrun.core.notify.Registration;
+import io.sandboxrun.core.policy.Durations;
 import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,13 +51,25 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final DenialLog denialLog;
     private final Optional<CgroupHandle> cgroup;
     private final Optional<InstanceNetwork> network;
-    private volatile boolean ended;
+    private volatile boolean ended;   // written under this
     /** Supplies the learnt syscall names (empty unless the launch was in learning mode). */
     private volatile java.util.function.Supplier<List<String>> learnedLog = List::of;
     private final CompletableFuture<RunResult> exit = new CompletableFuture<>();
     private volatile HelperEvent.Error error;
     private volatile HelperEvent.Exit appExit;
     private volatile HelperEvent.LandlockStatus landlock;
+    private final Lifetime lifetime;
+    private final Deadlines deadlines;
+    /** Why the runtime is ending the instance, once it is; guarded by {@code this}. */
+    private Stop stop;
+    private boolean killedByCaller;
+    private final java.util.List<java.util.concurrent.ScheduledFuture<?>> timers = new java.util.ArrayList<>();
+
+    /**
+     * A stop under way: for a limit ({@code reason} TIME_LIMIT or CPU_TIME_LIMIT, with its value),
+     * or asked for ({@code reason} null: SIGTERM or SIGINT to sandbox-run, {@link #stop()}).
+     */
+    private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
 
     /** The caller's ends of piped stdio. */
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
@@ -71,10 +86,13 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * @param network     the proxy's side, absent with outbound: none; the instance closes it
      * @param release     frees what the launch acquired (tmp lease, sockets); runs once, at the end
      * @param verbose     debug lines
+     * @param lifetime    its time limits and stop timeout
+     * @param deadlines   the runtime's timer
      */
     record Parts(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> protections,
                  List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup,
-                 Optional<InstanceNetwork> network, Streams streams, Runnable release, Consumer<String> verbose) {
+                 Optional<InstanceNetwork> network, Streams streams, Runnable release, Consumer<String> verbose,
+                 Lifetime lifetime, Deadlines deadlines) {
         Parts {
             protections = List.copyOf(protections);
             listening = List.copyOf(listening);
@@ -95,6 +113,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         this.streams = parts.streams();
         this.release = parts.release();
         this.verbose = parts.verbose();
+        this.lifetime = parts.lifetime();
+        this.deadlines = parts.deadlines();
     }
 
     @Override public String app() { return app; }
@@ -125,7 +145,88 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     }
 
     @Override
-    public void kill() { killed(); }
+    public void kill() {
+        synchronized (this) {
+            if (!ended) killedByCaller = true;
+        }
+        killed();
+    }
+
+    /**
+     * Stops the app: SIGTERM now, and if it has not ended after the stop timeout, every process of
+     * the instance is killed. A second stop while one is under way kills at once.
+     */
+    @Override
+    public void stop() {
+        boolean again;
+        synchronized (this) {
+            if (ended) return;
+            again = stop != null;
+        }
+        if (again) {
+            escalate();
+        } else {
+            stopFor(null, null);
+        }
+    }
+
+    /** The first stop wins: a limit reached while a stop is under way does not start another. */
+    private void stopFor(Ending.Reason reason, String limit) {
+        synchronized (this) {
+            if (ended || stop != null) return;
+            stop = new Stop(reason, limit, false);
+            timers.add(deadlines.after(lifetime.stopTimeout(), this::escalate));
+        }
+        verbose.accept("app=" + app + " instance=" + id + " stopping (" + (reason == null ? "asked" : reason.word()
+                + " " + limit) + "): SIGTERM, SIGKILL after " + Durations.word(lifetime.stopTimeout()));
+        signal(Signals.SIGTERM);
+    }
+
+    /** The stop timeout passed (or a second stop came): every process of the instance is killed. */
+    private void escalate() {
+        synchronized (this) {
+            if (ended) return;
+            Stop s = stop == null ? new Stop(null, null, false) : stop;
+            stop = new Stop(s.reason(), s.limit(), true);
+        }
+        verbose.accept("app=" + app + " instance=" + id + " did not end within the stop timeout: SIGKILL");
+        killed();
+    }
+
+    /** The app was executed: its time limits start now. */
+    private void started() {
+        synchronized (this) {
+            if (ended) return;
+            if (lifetime.timeLimit() != null) {
+                String word = Durations.word(lifetime.timeLimit());
+                timers.add(deadlines.after(lifetime.timeLimit(), () -> stopFor(Ending.Reason.TIME_LIMIT, word)));
+            }
+            if (lifetime.cpuTimeLimit() != null) timers.add(deadlines.after(Duration.ZERO, this::checkCpu));
+        }
+    }
+
+    /**
+     * Reads the instance's CPU time from its cgroup; stops it at the limit, else checks again when
+     * the limit could be reached at the earliest (all the CPUs it may use busy), at least 50 ms on.
+     */
+    private void checkCpu() {
+        Long used;
+        try {
+            used = cgroup.map(h -> h.stats().cpuUsageUsec()).orElse(null);
+        } catch (CgroupException e) {
+            return;   // removed under us: the instance has just ended
+        }
+        if (used == null) return;
+        long limit = lifetime.cpuTimeLimit().toNanos() / 1000;
+        if (used >= limit) {
+            stopFor(Ending.Reason.CPU_TIME_LIMIT, Durations.word(lifetime.cpuTimeLimit()));
+            return;
+        }
+        long delayUsec = Math.min(60_000_000L, Math.max(50_000L, (limit - used) / lifetime.cpus()));
+        synchronized (this) {
+            if (!ended && stop == null) timers.add(deadlines.after(Duration.ofNanos(delayUsec * 1000), this::checkCpu));
+        }
+    }
 
     private boolean killed() {
         synchronized (signalFd) {
@@ -206,6 +307,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             appExit = x;
         } else if (e instanceof HelperEvent.LandlockStatus l) {
             landlock = l;
+        } else if (e instanceof HelperEvent.Exec) {
+            started();
         }
         verbose.accept("app=" + app + " instance=" + id + " helper: " + line);
     }
@@ -218,11 +321,16 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         // Normally closed already on the listener's hang-up, when the filter's last task died.
         if (seccompRegistration != null) seccompRegistration.close();
         network.ifPresent(InstanceNetwork::close);
-        ended = true;
+        synchronized (this) {
+            ended = true;
+            timers.forEach(t -> t.cancel(false));
+        }
         RunResult result = null;
         RuntimeException failed = null;
         try {
+            boolean killedMark = cgroup.map(CgroupHandle::killedMark).orElse(false);
             result = result(helperStatus, finishCgroup());
+            result = result.withEnding(ending(result, killedMark));
             if (network.isPresent()) result = result.withNetwork(network.get().totals());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "app=" + app + " instance=" + id + " cannot build the result: " + e);
@@ -277,7 +385,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
-            String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message();
+            String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message()
+                    + limitHint(err);
             return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
                     usage, Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
@@ -299,6 +408,27 @@ final class SandboxInstance implements Instance, Monitor.Listener {
                 + helperStatus.code() + " without a report";
         return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
                 protections, denials(), learned(), usage, Optional.of(new SetupFailure("outer", "unknown", 0, msg)));
+    }
+
+    /** What a failed fork most likely hit: a process would be refused with EAGAIN at a pids limit. */
+    private static String limitHint(HelperEvent.Error err) {
+        boolean fork = err.step().equals("fork") || err.step().equals("clone");
+        return fork && err.errno() == Errno.EAGAIN ? "; the kernel refused a new process (EAGAIN): the app's pids limit"
+                + " (--pids, limits.pids or instance-limits.pids, the app's own processes and threads) or the host's"
+                + " process limit is reached" : "";
+    }
+
+    /** How it ended: a kill or a stop the runtime made, else as the result's own fields read. */
+    private synchronized Ending ending(RunResult r, boolean killedMark) {
+        Ending own = r.ending();
+        if (own.reason() == Ending.Reason.SETUP_FAILURE) return own;
+        if (killedByCaller || killedMark) return Ending.of(Ending.Reason.KILLED);
+        if (stop != null && stop.reason() != null) return new Ending(stop.reason(), stop.limit(), stop.escalated());
+        if (stop != null && stop.escalated()) {
+            return new Ending(Ending.Reason.STOP_TIMEOUT, Durations.word(lifetime.stopTimeout()), true);
+        }
+        if (own.reason() == Ending.Reason.OOM) return new Ending(Ending.Reason.OOM, lifetime.memoryLimit(), false);
+        return own;
     }
 
     private List<String> learned() {

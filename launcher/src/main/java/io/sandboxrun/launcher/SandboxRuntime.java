@@ -47,6 +47,7 @@ public final class SandboxRuntime implements AutoCloseable {
 
     private final HelperSpawner spawner;
     private final Monitor monitor = new Monitor();
+    private final Deadlines deadlines = new Deadlines();
     private final TmpSpace tmpSpaces;
     private final WhitelistPlanner planner = WhitelistPlanner.system();
     private final Consumer<String> verbose;
@@ -190,7 +191,7 @@ public final class SandboxRuntime implements AutoCloseable {
                         live.remove(self.get());
                         ListenSockets.close(listen);
                         lease.close();
-                    }, verbose));
+                    }, verbose, Lifetime.of(policy, cgroup.cpuAccounted()), deadlines));
             self.set(instance);
             instance.superviseSeccomp(notifications(), supervisor);
             if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
@@ -229,6 +230,7 @@ public final class SandboxRuntime implements AutoCloseable {
             }
         }
         monitor.close();
+        deadlines.close();
         synchronized (this) {
             if (notifications != null) notifications.close();
         }

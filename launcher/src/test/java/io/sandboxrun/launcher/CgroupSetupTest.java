@@ -42,9 +42,12 @@ class CgroupSetupTest {
 
         assertTrue(p.handle().isEmpty());
         assertEquals(List.of(new Protection("cgroups", Protection.Status.OFF,
-                "switched off by the policy (cgroup: off): no limits, no usage figures")), p.protections());
+                "switched off by the policy (cgroup: off): no limits, no usage figures; limits not enforced: app memory 1G")),
+                p.protections());
         assertEquals(0, detections.get());
-        assertEquals(List.of(), warnings);
+        // The limits it cannot hold are said once: a default limit must not vanish silently.
+        assertEquals(List.of("app \"app\" runs without a cgroup (cgroup: off); limits not enforced: app memory 1G"),
+                warnings);
     }
 
     @Test

@@ -10,6 +10,9 @@ import io.sandboxrun.launcher.SandboxRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import io.sandboxrun.core.policy.Durations;
+import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.core.policy.PolicyDefaults;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,6 +47,7 @@ final class DoctorCommand implements Callable<Integer> {
         boolean cg = line(out, "cgroup limits", Feature.CGROUP_LIMITS, "memory, cpu and pids limits and usage figures"
                 + " (cgroup: best-effort runs without them and warns; required fails)");
         out.println("  cgroups:          " + cgroups());
+        out.println("  defaults:         " + defaults() + (cg ? "" : "; not enforced on this host without cgroup limits"));
         out.println("  seccomp:          every launch gets a filter: python for python interpreters, default otherwise"
                 + " (--seccomp default|python|strict|FILE); other ABIs (x32, int 0x80) are killed");
         boolean proxy = line(out, "pidfd_getfd", Feature.PIDFD_GETFD, "the connect redirect takes the app's socket with it"
@@ -55,6 +59,14 @@ final class DoctorCommand implements Callable<Integer> {
                 + " a seccomp filter" + (cg ? ", cgroups with limits" : "") + (ll.available() ? " and Landlock" : "")
                 : "result: NOT READY: see the lines marked 'no' above");
         return ok ? 0 : 125;
+    }
+
+    /** The embedded limits a launch gets without options, from the settings table. */
+    static String defaults() {
+        Policy d = PolicyDefaults.embedded(Path.of("/"));
+        return "per app " + io.sandboxrun.launcher.CgroupSetup.words(d.limits()) + " (the sandbox's own 2 processes"
+                + " per instance on top of pids); time limits none; stop timeout " + Durations.word(d.stopTimeout())
+                + " (--memory, --cpus, --pids, --time-limit ... change them; max or none lifts one)";
     }
 
     private static boolean line(PrintWriter out, String name, Feature f, String why) {

@@ -70,6 +70,8 @@ final class InstanceActions {
 
         @Override
         void apply(InstanceRegistry.Entry e) {
+            // Said before the kill, so that the launcher reports the end as a kill, not as the app's SIGKILL.
+            e.handle().markKilled("sandbox-run kill, pid " + ProcessHandle.current().pid());
             if (e.handle().events().frozen()) e.handle().thaw();
             e.handle().killAll();
             if (!e.listed().owner().launcherAlive()) e.handle().close();

@@ -142,11 +142,7 @@ public final class RunCommand implements Callable<Integer> {
             if (output.verbose) log(err, "app=" + policy.app() + " instance=" + result.instance() + " exited code="
                     + result.exitCode() + " wall=" + result.wallTime().toMillis() + "ms " + result.protections());
             result.failure().ifPresent(f -> log(err, f.message()));
-            if (result.oomKilled()) {
-                log(err, "app " + policy.app() + " was killed by the kernel's OOM killer: it reached its memory limit ("
-                        + result.usage().map(u -> u.memoryPeak() == null ? "?" : PolicyValues.sizeWord(u.memoryPeak()))
-                                .orElse("?") + " at peak)");
-            }
+            Endings.describe(policy, result).forEach(line -> log(err, line));
             if (output.verbose) result.denials().forEach(d -> log(err, "seccomp refused " + d.syscall() + " x" + d.count()));
             writeResult(result, err);
             if (output.learnSeccomp != null && result.failure().isEmpty()) writeLearned(result, err);
@@ -198,8 +194,10 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Forwards the launcher's own TERM, INT, HUP, USR1 and USR2 to the app (the JVM keeps QUIT for
-     * thread dumps). Signals that arrive before the instance exists are held and delivered on attach.
+     * The launcher's own TERM and INT stop the app (SIGTERM, then every process killed after the
+     * stop timeout; a second one kills at once); HUP, USR1 and USR2 are forwarded (the JVM keeps
+     * QUIT for thread dumps). Signals that arrive before the instance exists are held and acted on
+     * at attach.
      */
     static final class SignalForwarding {
         private Instance instance;
@@ -221,13 +219,18 @@ public final class RunCommand implements Callable<Integer> {
 
         private synchronized void deliver(int signal) {
             if (instance == null) pending.add(signal);
-            else instance.signal(signal);
+            else act(instance, signal);
         }
 
         synchronized void attach(Instance i) {
             instance = i;
-            pending.forEach(i::signal);
+            pending.forEach(s -> act(i, s));
             pending.clear();
+        }
+
+        private static void act(Instance i, int signal) {
+            if (signal == Signals.SIGTERM || signal == Signals.SIGINT) i.stop();
+            else i.signal(signal);
         }
     }
 }

@@ -70,7 +70,7 @@ class RunCommandTest {
         Policy p = resolve("--policy", file.toString(), "--pids", "200", "--io-max", "8:16:wiops=5");
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, null), p.cgroup());
-        assertEquals(new Limits(512 * M, null, null, null, 200L, List.of(new IoLimit("8:16", null, null, null, 5L))),
+        assertEquals(new Limits(512 * M, null, 1000, null, 200L, List.of(new IoLimit("8:16", null, null, null, 5L))),
                 p.limits());
         assertEquals(Limits.none().withMemory(128 * M), p.instanceLimits());
     }
@@ -209,7 +209,7 @@ class RunCommandTest {
 
         String help = out.toString().replaceAll("\\s+", " ");
         for (String s : List.of("--memory=SIZE", "--memory-high=SIZE", "--cpus=N", "--cpu-weight=N", "--pids=N",
-                "--io-max=DEV:KEY=V[,KEY=V]", "--cgroup=MODE", "--cgroup-root=PATH", "(default: 1024)",
+                "--io-max=DEV:KEY=V[,KEY=V]", "--cgroup=MODE", "--cgroup-root=PATH", "(default: 128)", "(default: 256M)", "(default: 1)", "(default: 10s)", "--time-limit=DURATION",
                 "(default: best-effort)", "--allow=RULE", "--dns-upstream=ADDR", "--dns-any-name", "--net-rate=N",
                 "--net-burst=N", "--net-over-limit=ACTION", "--net-concurrent=N", "--bandwidth-in=RATE",
                 "--bandwidth-out=RATE", "--audit-log=FILE", "(default: 20)", "(default: 40)", "(default: refuse)",

@@ -31,8 +31,15 @@ public interface Instance {
      */
     boolean signal(int signal);
 
-    /** Ends the sandbox and every process in it at once (SIGKILL). */
+    /** Ends the sandbox and every process in it at once (SIGKILL); it ends {@link Ending.Reason#KILLED}. */
     void kill();
+
+    /**
+     * Stops the app gracefully: SIGTERM now; if it has not ended within the policy's stop timeout,
+     * every process of the instance is killed ({@link Ending.Reason#STOP_TIMEOUT}). Calling it
+     * again while a stop is under way kills at once. Returns at once; {@link #onExit()} tells the end.
+     */
+    void stop();
 
     /**
      * What the instance's cgroup counts now (memory, CPU time, pids, OOM kills, pressure); empty

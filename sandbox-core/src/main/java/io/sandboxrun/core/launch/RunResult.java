@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param failure     why setup failed, when it did
  * @param network     outbound connections and bytes through the proxy; empty when the instance
  *                    never reached the point of having one
+ * @param ending      how it ended in one word; {@code null} when built: then it is read from the
+ *                    fields above (a failure, an OOM kill, a signal or an exit)
  */
 public record RunResult(
         String app,
@@ -36,12 +38,18 @@ public record RunResult(
         List<String> learnedSyscalls,
         Optional<CgroupStats> usage,
         Optional<SetupFailure> failure,
-        Optional<NetworkTotals> network) {
+        Optional<NetworkTotals> network,
+        Ending ending) {
 
     public RunResult {
         protections = List.copyOf(protections);
         denials = List.copyOf(denials);
         learnedSyscalls = List.copyOf(learnedSyscalls);
+        if (ending == null) {
+            ending = Ending.of(failure.isPresent() ? Ending.Reason.SETUP_FAILURE
+                    : oomKilled(signal, usage) ? Ending.Reason.OOM
+                    : signal.isPresent() ? Ending.Reason.SIGNAL : Ending.Reason.EXIT);
+        }
     }
 
     /** Without network figures. */
@@ -49,13 +57,19 @@ public record RunResult(
                      boolean coreDumped, Duration wallTime, List<Protection> protections, List<Denial> denials,
                      List<String> learnedSyscalls, Optional<CgroupStats> usage, Optional<SetupFailure> failure) {
         this(app, instance, exitCode, code, signal, coreDumped, wallTime, protections, denials, learnedSyscalls, usage,
-                failure, Optional.empty());
+                failure, Optional.empty(), null);
     }
 
     /** This result with the instance's network figures. */
     public RunResult withNetwork(NetworkTotals n) {
         return new RunResult(app, instance, exitCode, code, signal, coreDumped, wallTime, protections, denials,
-                learnedSyscalls, usage, failure, Optional.of(n));
+                learnedSyscalls, usage, failure, Optional.of(n), ending);
+    }
+
+    /** This result ended by {@code e} (a limit, a stop, a kill the runtime made) rather than as its fields read. */
+    public RunResult withEnding(Ending e) {
+        return new RunResult(app, instance, exitCode, code, signal, coreDumped, wallTime, protections, denials,
+                learnedSyscalls, usage, failure, network, e);
     }
 
     /**
@@ -63,6 +77,10 @@ public record RunResult(
      * an OOM kill (a child killed for memory while the app went on does not count).
      */
     public boolean oomKilled() {
+        return oomKilled(signal, usage);
+    }
+
+    private static boolean oomKilled(Optional<Integer> signal, Optional<CgroupStats> usage) {
         return signal.orElse(0) == 9 && usage.map(u -> u.oomKills() != null && u.oomKills() > 0).orElse(false);
     }
 

@@ -13,6 +13,19 @@ public final class Signals {
             "QUIT", SIGQUIT, "KILL", SIGKILL, "USR1", SIGUSR1, "USR2", SIGUSR2, "TERM", SIGTERM,
             "CONT", SIGCONT, "STOP", SIGSTOP);
 
+    /** Names of signals 1 to 31 (asm-generic/signal.h, which x86_64 follows too). */
+    private static final String[] NAMES = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
+        "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+        "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+        "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+
+    /** {@code SIGKILL} for 9; {@code SIGRTMIN+3} style for real-time signals; the number otherwise. */
+    public static String name(int signal) {
+        if (signal >= 1 && signal < NAMES.length) return NAMES[signal];
+        if (signal >= 34 && signal <= 64) return "SIGRTMIN+" + (signal - 34);
+        return "signal " + signal;
+    }
+
     /** Sends {@code signal} to {@code pid}; false if the process no longer exists (ESRCH). */
     public static boolean send(int pid, int signal) {
         if (pid <= 0) throw new IllegalArgumentException("pid " + pid);

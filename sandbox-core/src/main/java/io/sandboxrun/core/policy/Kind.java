@@ -49,7 +49,14 @@ public enum Kind {
     CONCURRENT(Shape.NUMBER, "N", "a whole number"),
     OVER_LIMIT(Shape.WORD, "ACTION", "refuse or delay"),
     BANDWIDTH(Shape.SCALAR, "RATE", "a size per second (e.g. 10M) or unlimited"),
-    AUDIT_LOG(Shape.NULLABLE_STRING, "FILE", "a file, relative to the policy file's directory");
+    AUDIT_LOG(Shape.NULLABLE_STRING, "FILE", "a file, relative to the policy file's directory"),
+    TIME_LIMIT(Shape.SCALAR, "DURATION", "a duration (e.g. 30s, 5m, 1h30m; a bare number is seconds) or none"),
+    STOP_TIMEOUT(Shape.SCALAR, "DURATION", "a duration (e.g. 10s; 0s: at once)");
+
+    /** Longest time limit: a bound against typos (300d for 300s), not a policy. */
+    static final java.time.Duration TIME_LIMIT_MAX = java.time.Duration.ofDays(365);
+    static final java.time.Duration TIME_LIMIT_MIN = java.time.Duration.ofMillis(10);
+    static final java.time.Duration STOP_TIMEOUT_MAX = java.time.Duration.ofHours(1);
 
     /** How a value of a kind is written in a policy file. */
     public enum Shape {
@@ -140,6 +147,8 @@ public enum Kind {
             case OVER_LIMIT -> NetValues.overLimit(f, t);
             case BANDWIDTH -> NetValues.bandwidth(f, t, s);
             case AUDIT_LOG -> NetValues.auditLog(f, t, b.dir());
+            case TIME_LIMIT -> Durations.limit(f, t, s, TIME_LIMIT_MIN, TIME_LIMIT_MAX);
+            case STOP_TIMEOUT -> Durations.within(f, t, s, java.time.Duration.ZERO, STOP_TIMEOUT_MAX, Durations.hint());
         };
     }
 
@@ -164,6 +173,8 @@ public enum Kind {
             case DNS_UPSTREAM -> NetValues.upstreamWord((InetSocketAddress) v);
             case OVER_LIMIT -> ((NetworkPolicy.OverLimit) v).word();
             case BANDWIDTH -> NetValues.bandwidthWord((Long) v);
+            case TIME_LIMIT -> Durations.word((java.time.Duration) v);
+            case STOP_TIMEOUT -> ((java.time.Duration) v).isZero() ? "0s" : Durations.word((java.time.Duration) v);
             default -> String.valueOf(v);
         };
     }

@@ -15,7 +15,8 @@ import java.util.List;
  * @param io         per-device throttles
  */
 public record Limits(
-        @Setting(kind = Kind.MEMORY, option = "--memory",
+        @Setting(kind = Kind.MEMORY, option = "--memory", byDefault = "256M",
+                because = "room for a web worker and its caches, not for one app taking the host's memory",
                 help = "Memory limit of the app, shared by its instances, without swap: 1M to 1024G (e.g. 256M),"
                         + " or max.")
         Long memory,
@@ -23,15 +24,17 @@ public record Limits(
                 help = "Soft memory limit of the app: above it the kernel reclaims and throttles (cgroup v2 only);"
                         + " 1M to 1024G, or max.")
         Long memoryHigh,
-        @Setting(kind = Kind.CPUS, key = "cpus", option = "--cpus",
+        @Setting(kind = Kind.CPUS, key = "cpus", option = "--cpus", byDefault = "1",
+                because = "one CPU per app: a busy app cannot starve the others on the host",
                 help = "CPU time of the app per second, in CPUs: 0.01 to 1024 (e.g. 0.5), or max.")
         Integer cpuMillis,
         @Setting(kind = Kind.CPU_WEIGHT, option = "--cpu-weight",
                 because = "the kernel's 100",
                 help = "CPU share of the app when CPUs are contended: 1 to 10000.")
         Integer cpuWeight,
-        @Setting(kind = Kind.PIDS, option = "--pids", byDefault = "1024",
-                because = "a fork bomb stops there, a threaded web server never gets near",
+        @Setting(kind = Kind.PIDS, option = "--pids", byDefault = "128",
+                because = "a fork bomb stops there, a web server's workers and threads fit; the sandbox's own two"
+                        + " processes per instance are not counted",
                 help = "Most processes and threads of the app at once: 1 to 4194304, or max.")
         Long pids,
         @Setting(kind = Kind.IO, option = "--io-max",

@@ -1,6 +1,7 @@
 package io.sandboxrun.core.policy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -76,6 +77,22 @@ public record Policy(
                 help = "Seccomp profile: auto (python for python interpreters, default otherwise), default, python,"
                         + " strict, or an OCI/Docker JSON profile file.")
         String seccomp,
+        @Setting(kind = Kind.TIME_LIMIT, option = "--time-limit", group = Group.LIMITS,
+                because = "servers run forever",
+                help = "Wall-clock time the app may run, from exec, e.g. 30s, 5m or 1h30m; none lifts it. When it is"
+                        + " reached the app gets SIGTERM, and after the stop timeout every process of the instance is"
+                        + " killed.")
+        Duration timeLimit,
+        @Setting(kind = Kind.TIME_LIMIT, option = "--cpu-time-limit", group = Group.LIMITS,
+                because = "servers run forever",
+                help = "CPU time the instance may use, all its processes together, read from its cgroup; none lifts"
+                        + " it. When it is reached the app is stopped as for --time-limit.")
+        Duration cpuTimeLimit,
+        @Setting(kind = Kind.STOP_TIMEOUT, option = "--stop-timeout", byDefault = "10s", group = Group.LIMITS,
+                because = "as docker stop: time to finish requests in flight and exit",
+                help = "How long a stopped app (a time limit reached, or SIGTERM or SIGINT to sandbox-run) has after"
+                        + " its SIGTERM before every process of the instance is killed: 0s to 1h.")
+        Duration stopTimeout,
         @Section(help = "Whether instances run in cgroups, how strictly, and under which root.",
                 example = "{mode: required}", group = Group.LIMITS)
         CgroupPolicy cgroup,

@@ -201,7 +201,7 @@ class PolicyResolverTest {
         Policy p = PolicyResolver.resolve(defaults(), List.of(file, cli));
 
         assertEquals(new CgroupPolicy(CgroupPolicy.Mode.OFF, "/from-file"), p.cgroup());
-        assertEquals(new Limits(256L << 20, null, 2000, null, 1024L, List.of(new IoLimit("8:32", null, null, 5L, null))),
+        assertEquals(new Limits(256L << 20, null, 2000, null, 128L, List.of(new IoLimit("8:32", null, null, 5L, null))),
                 p.limits());
         assertEquals(Limits.none().withMemory(64L << 20), p.instanceLimits());
     }
@@ -211,7 +211,7 @@ class PolicyResolverTest {
         Policy p = PolicyResolver.resolve(defaults(), List.of(
                 withCommand().set("limits.pids", (Limits.UNLIMITED), opt("--pids")).build()));
 
-        assertEquals(Limits.none().withPids(Limits.UNLIMITED), p.limits());
+        assertEquals(PolicyDefaults.limits().withPids(Limits.UNLIMITED), p.limits());
     }
 
     @Test

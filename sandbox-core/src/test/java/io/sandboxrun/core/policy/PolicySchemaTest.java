@@ -42,8 +42,52 @@ class PolicySchemaTest {
             if (leaf.defaulted() && leaf.setting().byDefault().length > 0) assertNotNull(leaf.get(d), leaf.path());
         }
         assertEquals(Path.of("/srv/app"), d.appRoot());
-        assertEquals(1024L, d.limits().pids());
+        assertEquals(128L, d.limits().pids());
+        assertEquals(256L << 20, d.limits().memory());
+        assertEquals(1000, d.limits().cpuMillis());
         assertEquals(null, d.instanceLimits().pids());
+    }
+
+    @Test
+    void theEmbeddedDefaultsAreTheDeclaredOnes() {
+        Policy d = PolicyDefaults.embedded(Path.of("/srv/app"));
+        java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("app", "app");
+        expected.put("path", "/usr/local/bin:/usr/bin:/bin");
+        expected.put("hostname", "sandbox");
+        expected.put("tmp-size", "64M");
+        expected.put("shm-size", "64M");
+        expected.put("landlock", "best-effort");
+        expected.put("user.uid", "1000");
+        expected.put("user.gid", "1000");
+        expected.put("user.host-id-base", "200000");
+        expected.put("user.id-count", "65536");
+        expected.put("state-dir", "/run/sandbox-run");
+        expected.put("seccomp", "auto");
+        expected.put("stop-timeout", "10s");
+        expected.put("cgroup.mode", "best-effort");
+        expected.put("limits.memory", "256M");
+        expected.put("limits.cpus", "1");
+        expected.put("limits.pids", "128");
+        expected.put("network.outbound", "proxy");
+        expected.put("network.dns.any-name", "false");
+        expected.put("network.rates.connections-per-second", "20");
+        expected.put("network.rates.burst", "40");
+        expected.put("network.rates.over-limit", "refuse");
+        expected.put("network.rates.concurrent", "256");
+        expected.put("network.rates.bandwidth-in", "10M");
+        expected.put("network.rates.bandwidth-out", "10M");
+        expected.forEach((path, word) -> {
+            PolicySchema.Leaf leaf = schema.leaf(path);
+            assertEquals(word, leaf.kind().print(leaf.get(d)), path);
+        });
+        for (String none : List.of("time-limit", "cpu-time-limit", "cgroup.root", "limits.memory-high",
+                "limits.cpu-weight", "network.audit-log", "instance-limits.memory", "instance-limits.pids")) {
+            assertEquals(null, schema.leaf(none).get(d), none);
+        }
+        assertEquals(java.util.Map.of(Rlimit.NOFILE, RlimitValue.of(1024), Rlimit.CORE, RlimitValue.of(0)), d.rlimits());
+        assertEquals(List.of(), d.command());
+        assertEquals(List.of(), d.network().allow());
     }
 
     @Test

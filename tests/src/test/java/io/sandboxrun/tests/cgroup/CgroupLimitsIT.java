@@ -97,10 +97,10 @@ class CgroupLimitsIT {
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("forked "), "no report from the bomb: " + line);
             int forked = Integer.parseInt(line.substring(7));
-            // 40 tasks for the app: sandbox-init's two processes, python, and its children.
-            assertTrue(forked >= 30 && forked <= 37, "forked " + forked);
+            // 40 tasks are the app's: python and its children; sandbox-init's two are on top.
+            assertTrue(forked >= 35 && forked <= 39, "forked " + forked);
             CgroupStats s = i.stats().orElseThrow();
-            assertTrue(s.pidsCurrent() <= 40, s.toString());
+            assertTrue(s.pidsCurrent() <= 42, s.toString());
             assertTrue(s.pidsLimitHits() >= 1, s.toString());
             // The launcher stays responsive: another sandbox runs while the bomb holds its limit.
             long t0 = System.nanoTime();

@@ -42,6 +42,11 @@ class CliIT {
     record Result(int code, String out, String err) {}
 
     static ProcessBuilder cli(Path cwd, String... args) {
+        return cli(h, cwd, args);
+    }
+
+    /** bin/sandbox-run with {@code args} in {@code cwd}, its state under {@code h}'s. */
+    static ProcessBuilder cli(Harness h, Path cwd, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Harness.repo().resolve("bin/sandbox-run").toString());
         if (args.length > 0 && args[0].startsWith("--") && !args[0].equals("--help") && !List.of(args).contains("--state-dir")) {
@@ -53,7 +58,11 @@ class CliIT {
     }
 
     static Result run(Path cwd, String... args) throws Exception {
-        Process p = cli(cwd, args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        return run(h, cwd, args);
+    }
+
+    static Result run(Harness h, Path cwd, String... args) throws Exception {
+        Process p = cli(h, cwd, args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sandbox-run did not finish");

@@ -1,0 +1,99 @@
+package io.sandboxrun.tests.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sandboxrun.core.launch.Ending;
+import io.sandboxrun.core.launch.RunResult;
+import io.sandboxrun.core.policy.Policy;
+import io.sandboxrun.tests.Harness;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** With no options at all, an app cannot take the host: the embedded defaults (256M, 1 CPU, 128 pids) hold. */
+class DefaultLimitsIT {
+    static Harness h;
+    String app;
+
+    @BeforeAll
+    static void setUp() {
+        CgroupIT.requireLimits();
+        h = new Harness();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (h != null) h.close();
+    }
+
+    @AfterEach
+    void removeLeftovers() {
+        if (app != null) CgroupIT.removeApp(app);
+    }
+
+    /** The harness's policy is the embedded defaults with a small writable space: no limit is set here. */
+    private Policy python(String prefix, String script) {
+        app = Harness.appName(prefix);
+        return h.policy(app, List.of("python3", "-c", script)).withSeccomp("default");
+    }
+
+    @Test
+    void aMemoryBombIsOomKilledNear256M() {
+        String bomb = "held = []\n"
+                + "while True:\n"
+                + "    held.append(bytearray(b'\\1') * (8 << 20))\n"
+                + "    print(len(held) * 8, flush=True)\n";
+        Harness.Run r = h.run(python("oom", bomb));
+
+        assertEquals(new Ending(Ending.Reason.OOM, "256M", false), r.result().ending(), r.toString());
+        String[] lines = r.stdout().strip().split("\n");
+        int reached = Integer.parseInt(lines[lines.length - 1]);
+        assertTrue(reached >= 192 && reached <= 256, "allocated " + reached + " MiB before the kill");
+    }
+
+    @Test
+    void aForkBombStopsAt128() {
+        String bomb = "import os, time\n"
+                + "n = 0\n"
+                + "while True:\n"
+                + "    try:\n"
+                + "        pid = os.fork()\n"
+                + "    except BlockingIOError:\n"
+                + "        break\n"
+                + "    if pid == 0:\n"
+                + "        time.sleep(60)\n"
+                + "        os._exit(0)\n"
+                + "    n += 1\n"
+                + "print('forked', n, flush=True)\n"
+                + "os.killpg(0, 9)\n";
+        Harness.Run r = h.run(python("forkbomb", bomb));
+
+        String line = r.stdout().strip();
+        assertTrue(line.startsWith("forked "), r.toString());
+        int forked = Integer.parseInt(line.substring(7));
+        // 128 tasks are the app's: python and its children (sandbox-init's two are on top).
+        assertTrue(forked >= 120 && forked <= 127, "forked " + forked);
+        assertTrue(r.result().usage().orElseThrow().pidsLimitHits() >= 1, r.toString());
+    }
+
+    @Test
+    void twoCpuBurnersGetOneCpuTogether() {
+        String burn = "import os, time\n"
+                + "os.fork()\n"
+                + "end = time.time() + 3\n"
+                + "while time.time() < end: pass\n";
+        long t0 = System.nanoTime();
+        RunResult r = h.run(python("burn", burn)).result();
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        double cpu = r.usage().orElseThrow().cpuUsageUsec() / 1e6;
+        double cpus = cpu / wall;
+        System.out.printf("two burners: %.2f s of CPU in %.2f s: %.2f CPUs%n", cpu, wall, cpus);
+        assertTrue(cpus <= 1.1, cpus + " CPUs used under the default of 1");
+        // Only a sanity floor: on a busy host the burners may get less than their quota.
+        assertTrue(cpus >= 0.1, "the burners did not run: " + cpus + " CPUs");
+    }
+}

@@ -1,0 +1,73 @@
+package io.sandboxrun.tests.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sandboxrun.core.linux.Signals;
+import io.sandboxrun.tests.Harness;
+import io.sandboxrun.core.testing.TestDirs;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** SIGTERM to sandbox-run stops the app: SIGTERM to it, every process killed after --stop-timeout; each end said once. */
+class StopIT {
+    static Harness h;
+
+    @BeforeAll
+    static void setUp() { h = new Harness(); }
+
+    @AfterAll
+    static void tearDown() { h.close(); }
+
+    @Test
+    void anAppThatIgnoresSigtermIsKilledAfterTheStopTimeout() throws Exception {
+        TestDirs.write(h.appRoot, "stubborn.py", "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                + "print('ready', flush=True)\ntime.sleep(600)\n", "rw-r--r--");
+        Path json = h.newDir("result").resolve("r.json");
+        Process p = CliIT.cli(h, h.appRoot, "--app", Harness.appName("stop"), "--stop-timeout", "1s", "--result-json",
+                json.toString(), "--", "python3", "stubborn.py").start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> CliIT.read(p.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        long t0 = System.nanoTime();
+        Signals.send((int) p.pid(), Signals.SIGTERM);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        assertEquals(137, p.exitValue());
+        assertTrue(seconds >= 1 && seconds < 5, "stopped after " + seconds + " s with a 1 s stop timeout");
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("stop-timeout", r.get("ended_by").asText(), r.toString());
+        assertEquals("1s", r.get("ended_by_limit").asText());
+        String e = err.get(5, TimeUnit.SECONDS);
+        assertTrue(e.contains("did not exit within the stop timeout (1s) after SIGTERM, so every process was killed"), e);
+    }
+
+    @Test
+    void aTimeLimitAndAnOperatorsKillAreSaidOnStderr() throws Exception {
+        CliIT.Result r = CliIT.run(h, h.appRoot, "--app", Harness.appName("tl"), "--time-limit", "1s", "--", "sleep", "600");
+        assertEquals(143, r.code(), r.err());
+        assertTrue(r.err().contains("reached its time limit (1s) and was stopped with SIGTERM"), r.err());
+
+        String app = Harness.appName("opkill");
+        Process p = CliIT.cli(h, h.appRoot, "--app", app, "--", "sh", "-c", "echo ready; sleep 600").start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> CliIT.read(p.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        CliIT.Result kill = CliIT.run(h, h.appRoot, "kill", app);
+        assertEquals(0, kill.code(), kill.err());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue());
+        String e = err.get(5, TimeUnit.SECONDS);
+        assertTrue(e.contains("was killed by an operator or a caller (sandbox-run kill, or the API)"), e);
+    }
+}
