@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.testing.Corpus;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,18 +24,16 @@ class ProfileCorpusTest {
     private static final Set<String> WHOLE_FILE = Set.of("empty.json");
 
     static List<Path> corpus() throws IOException {
-        try (Stream<Path> files = Files.list(BAD)) {
-            return files.filter(f -> !f.toString().endsWith(".expected")).sorted().toList();
-        }
+        return Corpus.documents(BAD);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void failsWithTheExpectedMessage(Path file) throws IOException {
-        Path expectedFile = file.resolveSibling(file.getFileName() + ".expected");
+        String expected = Corpus.expected(file);
         ProfileException e = assertThrows(ProfileException.class, () -> TestProfiles.load(file));
-        assertTrue(Files.exists(expectedFile), "no expected message for " + file.getFileName() + "; got: " + e.getMessage());
-        assertEquals(Files.readString(expectedFile).stripTrailing(), e.getMessage());
+        assertTrue(expected != null, "no expected message for " + file.getFileName() + "; got: " + e.getMessage());
+        assertEquals(expected, e.getMessage());
         assertEquals(ExitCodes.USAGE, e.exitCode());
     }
 
@@ -59,10 +56,6 @@ class ProfileCorpusTest {
 
     @Test
     void everyExpectedMessageHasItsProfile() throws IOException {
-        try (Stream<Path> files = Files.list(BAD)) {
-            files.filter(f -> f.toString().endsWith(".expected")).forEach(f -> assertTrue(
-                    Files.exists(f.resolveSibling(f.getFileName().toString().replaceFirst("\\.expected$", ""))),
-                    "orphan " + f.getFileName()));
-        }
+        assertEquals(List.of(), Corpus.orphans(BAD));
     }
 }

@@ -304,22 +304,7 @@ public final class PolicyValues {
 
     /** {@code text} in double quotes, with quotes, backslashes and control characters escaped. */
     public static String quote(String text) {
-        StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return io.sandboxrun.core.document.Reading.quote(text);
     }
 
     // The variants below take how the value is shown in a message: quoted for a string, bare for

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sandboxrun.core.testing.Corpus;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,17 +24,14 @@ class PolicyCorpusTest {
             Set.of("empty.yaml", "empty.json", "comments-only.yaml", "policy.toml", "no-command.yaml");
 
     static List<Path> corpus() throws IOException {
-        try (Stream<Path> files = Files.list(BAD)) {
-            return files.filter(f -> !f.toString().endsWith(".expected")).sorted().toList();
-        }
+        return Corpus.documents(BAD);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void failsWithTheExpectedMessage(Path file) throws IOException {
-        Path expectedFile = file.resolveSibling(file.getFileName() + ".expected");
-        assertTrue(Files.exists(expectedFile), "no expected message for " + file.getFileName());
-        String expected = Files.readString(expectedFile).stripTrailing();
+        String expected = Corpus.expected(file);
+        assertTrue(expected != null, "no expected message for " + file.getFileName());
 
         PolicyException e = assertThrows(PolicyException.class, () -> loadAndResolve(file));
 
@@ -66,12 +62,7 @@ class PolicyCorpusTest {
 
     @Test
     void everyExpectedMessageHasItsPolicyFile() throws IOException {
-        try (Stream<Path> files = Files.list(BAD)) {
-            files.filter(f -> f.toString().endsWith(".expected")).forEach(f -> {
-                String policy = f.getFileName().toString().replaceFirst("\\.expected$", "");
-                assertTrue(Files.exists(f.resolveSibling(policy)), "orphan " + f.getFileName());
-            });
-        }
+        assertEquals(List.of(), Corpus.orphans(BAD));
     }
 
     private static Policy loadAndResolve(Path file) {

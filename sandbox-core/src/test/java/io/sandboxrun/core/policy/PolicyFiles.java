@@ -1,20 +1,13 @@
 package io.sandboxrun.core.policy;
 
-import java.net.URISyntaxException;
-import java.net.URL;
+import io.sandboxrun.core.testing.Corpus;
 import java.nio.file.Path;
 
 /** Test access to the policy files under src/test/resources/policies. */
 final class PolicyFiles {
     /** The directory {@code policies/<name>} on the test class path. */
     static Path dir(String name) {
-        URL url = PolicyFiles.class.getResource("/policies/" + name);
-        if (url == null) throw new IllegalStateException("no policies/" + name + " on the test class path");
-        try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Corpus.dir(PolicyFiles.class, "/policies/" + name);
     }
 
     /** Loads {@code file}, naming it by its file name alone in messages. */
