@@ -22,37 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assertions;
 
 /** Real limits on real sandboxes: each workload runs into its wall, and the result says so. */
-class CgroupLimitsIT {
-    static Harness h;
-    String app;
-
-    @BeforeAll
-    static void setUp() {
-        CgroupIT.requireLimits();
-        h = new Harness();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (h != null) h.close();
-    }
-
-    @AfterEach
-    void removeLeftovers() {
-        if (app != null) CgroupIT.removeApp(app);
-    }
-
+class CgroupLimitsIT extends AppsUnderLimits {
     private Policy python(String prefix, String script, Limits limits) {
-        app = Harness.appName(prefix);
-        // default, not python: the workloads fork, which only the policy's process rules decide.
-        return h.policy(app, List.of("python3", "-c", script)).withSeccomp("default").withLimits(limits);
+        return python(prefix, script).withLimits(limits);
     }
 
     @Test

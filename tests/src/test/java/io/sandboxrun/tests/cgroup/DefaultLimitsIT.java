@@ -5,40 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sandboxrun.core.launch.Ending;
 import io.sandboxrun.core.launch.RunResult;
-import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.tests.Harness;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** With no options at all, an app cannot take the host: the embedded defaults (256M, 1 CPU, 128 pids) hold. */
-class DefaultLimitsIT {
-    static Harness h;
-    String app;
-
-    @BeforeAll
-    static void setUp() {
-        CgroupIT.requireLimits();
-        h = new Harness();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (h != null) h.close();
-    }
-
-    @AfterEach
-    void removeLeftovers() {
-        if (app != null) CgroupIT.removeApp(app);
-    }
-
-    /** The harness's policy is the embedded defaults with a small writable space: no limit is set here. */
-    private Policy python(String prefix, String script) {
-        app = Harness.appName(prefix);
-        return h.policy(app, List.of("python3", "-c", script)).withSeccomp("default");
-    }
+class DefaultLimitsIT extends AppsUnderLimits {
 
     @Test
     void aMemoryBombIsOomKilledNear256M() {

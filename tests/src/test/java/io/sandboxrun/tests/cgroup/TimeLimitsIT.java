@@ -19,42 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Time limits and stops on real sandboxes: each ends the app as the policy says, and the result says how. */
-class TimeLimitsIT {
+class TimeLimitsIT extends AppsUnderLimits {
     /** Ignores SIGTERM, says so, then sleeps: only a SIGKILL ends it. */
     static final String STUBBORN = "import signal, time\n"
             + "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
             + "print('ready', flush=True)\n"
             + "time.sleep(600)\n";
-    static Harness h;
-    String app;
-
-    @BeforeAll
-    static void setUp() {
-        CgroupIT.requireLimits();
-        h = new Harness();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (h != null) h.close();
-    }
-
-    @AfterEach
-    void removeLeftovers() {
-        if (app != null) CgroupIT.removeApp(app);
-    }
-
-    private Policy python(String prefix, String script) {
-        app = Harness.appName(prefix);
-        // default, not python: some workloads fork, which only the policy's process rules decide.
-        return h.policy(app, List.of("python3", "-c", script)).withSeccomp("default");
-    }
 
     @Test
     void aSleepingAppEndsAtItsTimeLimit() {
