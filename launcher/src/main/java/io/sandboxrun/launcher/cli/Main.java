@@ -19,7 +19,9 @@ public final class Main {
     static final Set<String> SUBCOMMAND_NAMES = Set.of("doctor", "seccomp", "ps", "stats", "kill", "freeze", "thaw", "gc");
 
     public static void main(String[] args) {
-        int code = commandLine(needsSubcommands(args)).execute(args);
+        boolean launch = !needsSubcommands(args);
+        if (launch) warmUp();
+        int code = commandLine(!launch).execute(args);
         if (System.getProperty(CdsTraining.PROPERTY) != null) CdsTraining.exercise();
         System.exit(code);
     }
@@ -44,6 +46,24 @@ public final class Main {
             cl.getSubcommands().values().forEach(Main::allowOptionsAfterPositionals);
         }
         return cl;
+    }
+
+    /**
+     * Reads the bundled seccomp profiles on a second thread while this one parses the command
+     * line and plans the launch: the first read loads Jackson, JNA and libseccomp (their names are
+     * resolved there), over a hundred milliseconds of a cold start that the second CPU can take.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                io.sandboxrun.seccomp.ProfileLoader.bundled("python");
+                io.sandboxrun.seccomp.ProfileLoader.bundled("default");
+            } catch (RuntimeException e) {
+                // Only a head start: the launch reads the profile it needs itself and reports any error.
+            }
+        }, "sandbox-run-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
