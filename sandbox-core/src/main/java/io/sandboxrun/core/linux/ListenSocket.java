@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * socket(2), bind(2), listen(2) for the listening sockets the launcher opens on the host and
  * passes to the app as raw descriptors (systemd socket activation), which Java's channels
- * cannot hand out; and for unix sockets the file's owner and mode (fchownat(2), fchmodat(2)).
+ * cannot hand out; and for unix sockets the calls around them: the file's owner and mode
+ * (fchownat(2), fchmodat(2)) and a probe whether anyone accepts connections at a path.
  */
 public final class ListenSocket {
     // sys/socket.h, sys/un.h, fcntl.h (Linux, all architectures we support)
@@ -67,6 +68,24 @@ public final class ListenSocket {
     }
 
     /**
+     * Whether someone accepts connections at the unix socket {@code path}: 0 when a connect
+     * succeeded (or the backlog is full, EAGAIN: someone listens), else connect(2)'s errno:
+     * ECONNREFUSED for a socket file nobody listens on, ENOENT when nothing is there.
+     */
+    public static int probeUnix(Path path) {
+        Fd fd = socket(SockAddr.AF_UNIX);
+        try (fd) {
+            Memory sa = unixAddress(path);
+            // A blocking connect to a unix socket returns at once, or waits while the backlog is full:
+            // non-blocking, that wait is EAGAIN instead.
+            fd.setNonBlocking(true);
+            if (Raw.C.connect(fd.get(), sa, (int) sa.size()) == 0) return 0;
+            int errno = Native.getLastError();
+            return errno == Errno.EAGAIN ? 0 : errno;
+        }
+    }
+
+    /**
      * The owner and group of the file at {@code path}, not following a symlink (-1 leaves one
      * as it is).
      */
@@ -107,6 +126,7 @@ public final class ListenSocket {
         int setsockopt(int fd, int level, int name, Pointer value, int len);
         int bind(int fd, Pointer addr, int len);
         int listen(int fd, int backlog);
+        int connect(int fd, Pointer addr, int len);
         int fchownat(int dirfd, String path, int uid, int gid, int flags);
         int fchmodat(int dirfd, String path, int mode, int flags);
     }
