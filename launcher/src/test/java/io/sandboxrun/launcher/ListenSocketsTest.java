@@ -37,51 +37,57 @@ class ListenSocketsTest {
         return new SocketRecords(tmp.resolve("state"));
     }
 
-    @Test
-    void aUnixSocketGetsItsModeListensAndIsRecordedUntilClosed() throws IOException {
-        Path sock = tmp.resolve("a.sock");
-        List<ListenSockets.Opened> opened = open(new ListenAddress.Unix(sock, 0660, null, null));
+    /** What a test checks on an open socket's file. */
+    interface OpenCheck {
+        void check(Path socket, ListenSockets.Opened opened) throws IOException;
+    }
+
+    /** Opens {@code a}, runs {@code check}, and closes it whatever happened. */
+    private void whileOpen(ListenAddress.Unix a, OpenCheck check) throws IOException {
+        List<ListenSockets.Opened> opened = open(a);
         try {
-            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
-            assertEquals("unix:" + sock, opened.get(0).describe());
-            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
-                assertTrue(c.isConnected());
-            }
-            SocketRecords.Entry r = records().read(sock).orElseThrow();
-            assertEquals(ProcessStart.self(), r.launcher());
-            assertEquals("web-0001", r.instance());
-            assertEquals(SocketRecords.FileState.of(sock).orElseThrow().inode(), r.inode());
+            check.check(a.path(), opened.get(0));
         } finally {
             ListenSockets.close(opened);
         }
+    }
+
+    private static String permissions(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    void aUnixSocketGetsItsModeListensAndIsRecordedUntilClosed() throws IOException {
+        Path sock = tmp.resolve("a.sock");
+        whileOpen(new ListenAddress.Unix(sock, 0660, null, null), (s, opened) -> {
+            assertEquals("rw-rw----", permissions(s));
+            assertEquals("unix:" + s, opened.describe());
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(s))) {
+                assertTrue(c.isConnected());
+            }
+            SocketRecords.Entry r = records().read(s).orElseThrow();
+            assertEquals(ProcessStart.self(), r.launcher());
+            assertEquals("web-0001", r.instance());
+            assertEquals(SocketRecords.FileState.of(s).orElseThrow().inode(), r.inode());
+        });
         assertFalse(Files.exists(sock), "the socket file goes with the instance");
         assertTrue(records().read(sock).isEmpty(), "and its record");
     }
 
     @Test
     void ownerAndGroupAreSetOnTheFile() throws IOException {
-        Path sock = tmp.resolve("o.sock");
         int uid = (Integer) Files.getAttribute(tmp, "unix:uid"), gid = (Integer) Files.getAttribute(tmp, "unix:gid");
-        List<ListenSockets.Opened> opened = open(new ListenAddress.Unix(sock, 0640,
-                new ListenAddress.Account(Integer.toString(uid), uid), new ListenAddress.Account(Integer.toString(gid), gid)));
-        try {
-            assertEquals(uid, Files.getAttribute(sock, "unix:uid"));
-            assertEquals(gid, Files.getAttribute(sock, "unix:gid"));
-            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
-        } finally {
-            ListenSockets.close(opened);
-        }
+        whileOpen(new ListenAddress.Unix(tmp.resolve("o.sock"), 0640, new ListenAddress.Account(Integer.toString(uid), uid),
+                new ListenAddress.Account(Integer.toString(gid), gid)), (s, opened) -> {
+                    assertEquals(uid, Files.getAttribute(s, "unix:uid"));
+                    assertEquals(gid, Files.getAttribute(s, "unix:gid"));
+                    assertEquals("rw-r-----", permissions(s));
+                });
     }
 
     @Test
     void theDefaultModeLetsOnlyTheOwnerConnect() throws IOException {
-        Path sock = tmp.resolve("d.sock");
-        List<ListenSockets.Opened> opened = open(new ListenAddress.Unix(sock));
-        try {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
-        } finally {
-            ListenSockets.close(opened);
-        }
+        whileOpen(new ListenAddress.Unix(tmp.resolve("d.sock")), (s, opened) -> assertEquals("rw-------", permissions(s)));
     }
 
     @Test
@@ -129,17 +135,13 @@ class ListenSocketsTest {
 
     @Test
     void aStaleSocketIsReplaced() throws IOException {
-        Path sock = tmp.resolve("stale.sock");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(sock));
-        }   // closed, the file stays: nobody listens on it
-        List<ListenSockets.Opened> opened = open(new ListenAddress.Unix(sock));
-        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
-            assertTrue(c.isConnected());
-            assertEquals(List.of("replaced the stale socket " + sock + " (nobody listened on it)"), verbose);
-        } finally {
-            ListenSockets.close(opened);
-        }
+        Path sock = staleSocket("stale.sock");   // bound, then closed: the file stays, nobody listens on it
+        whileOpen(new ListenAddress.Unix(sock), (s, opened) -> {
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(s))) {
+                assertTrue(c.isConnected());
+            }
+            assertEquals(List.of("replaced the stale socket " + s + " (nobody listened on it)"), verbose);
+        });
     }
 
     @Test
