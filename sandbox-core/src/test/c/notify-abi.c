@@ -1,5 +1,6 @@
-/* notify-abi: prints the constants and struct sizes the seccomp-notify, epoll and unix-socket bindings use, from the installed headers. */
+/* notify-abi: prints the constants and struct sizes the seccomp-notify, epoll, unix-socket and listen-socket bindings use, from the installed headers. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <linux/ioctl.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -47,5 +48,7 @@ int main(void) {
     P("MSG_CTRUNC", MSG_CTRUNC);
     P("MSG_TRUNC", MSG_TRUNC);
     P("MSG_NOSIGNAL", MSG_NOSIGNAL);
+    P("AT_FDCWD", AT_FDCWD);
+    P("AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW);
     return 0;
 }

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * Crash recovery: instances whose launcher is gone (its pid dead, or reused by another process)
- * are killed and their cgroups removed; writable spaces no process holds are unmounted. A launcher
+ * are killed and their cgroups removed; writable spaces no process holds are unmounted; the unix
+ * listen sockets of gone launchers that nobody listens on are removed. A launcher
  * runs it before its first instance; {@code sandbox-run gc} runs it on demand. Instances of live
  * launchers are never touched.
  */
@@ -21,7 +22,7 @@ public final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
     /** What one pass found and did. */
-    public record Report(List<CgroupPath> reaped, List<Path> unmounted, List<String> failures) {}
+    public record Report(List<CgroupPath> reaped, List<Path> unmounted, List<Path> sockets, List<String> failures) {}
 
     /** Kills and removes the orphaned instances below {@code driver}'s root. */
     public static Report reap(CgroupDriver driver, Consumer<String> verbose) {
@@ -42,7 +43,7 @@ public final class Recovery {
                 LOG.log(System.Logger.Level.WARNING, "cannot recover " + l.path() + ": " + e.getMessage());
             }
         }
-        return new Report(reaped, List.of(), failures);
+        return new Report(reaped, List.of(), List.of(), failures);
     }
 
     /** Unmounts the writable spaces below {@code stateDir} that no process uses any more. */
@@ -50,7 +51,17 @@ public final class Recovery {
         List<String> failures = new ArrayList<>();
         List<Path> unmounted = spaces.reclaimUnused(stateDir, failures::add);
         unmounted.forEach(p -> verbose.accept("unmounted the unused writable space " + p));
-        return new Report(List.of(), unmounted, failures);
+        return new Report(List.of(), unmounted, List.of(), failures);
+    }
+
+    /** Removes the unix listen sockets recorded below {@code stateDir} by launchers that are gone. */
+    public static Report reclaimSockets(Path stateDir, Consumer<String> verbose) {
+        List<String> failures = new ArrayList<>();
+        List<Path> removed = ListenSockets.reclaim(stateDir, verbose, f -> {
+            failures.add(f);
+            LOG.log(System.Logger.Level.WARNING, f);
+        });
+        return new Report(List.of(), List.of(), removed, failures);
     }
 
     private Recovery() {}

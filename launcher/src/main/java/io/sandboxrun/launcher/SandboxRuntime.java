@@ -147,7 +147,10 @@ public final class SandboxRuntime implements AutoCloseable {
             // First, so that a required limit this host lacks fails before anything else is made;
             // the first use of a cgroup root also reaps what a killed launcher left there.
             CgroupSetup.Prepared cgroup = cgroups.prepare(policy, id, undo, warn);
-            if (reclaimed.add(policy.stateDir())) Recovery.reclaimSpaces(tmpSpaces, policy.stateDir(), verbose);
+            if (reclaimed.add(policy.stateDir())) {
+                Recovery.reclaimSpaces(tmpSpaces, policy.stateDir(), verbose);
+                Recovery.reclaimSockets(policy.stateDir(), verbose);
+            }
             TmpSpace.Lease lease = tmpSpaces.acquire(policy);
             undo.onFailure(lease::close);
             // A terminal passed through gets a fresh devpts inside, so the app can open ptys of its own.
@@ -164,7 +167,8 @@ public final class SandboxRuntime implements AutoCloseable {
                     layout.control(), proxy);
             Optional<InstanceNetwork> net = proxy ? Optional.of(network.prepare(policy, id, warn)) : Optional.empty();
             net.ifPresent(n -> undo.onFailure(n::close));
-            List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen());
+            List<ListenSockets.Opened> listen = ListenSockets.open(policy.listen(), policy.stateDir(), policy.app(), id,
+                    verbose);
             undo.onFailure(() -> ListenSockets.close(listen));
             boolean listener = seccomp.filter().needsListener();
             HelperPlan plan = PlanBuilder.build(policy, fs, SandboxEnv.build(policy, lease.home(), "/tmp"), layout,

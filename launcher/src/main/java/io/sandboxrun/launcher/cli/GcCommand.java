@@ -11,7 +11,9 @@ import io.sandboxrun.fs.TmpSpace;
 import io.sandboxrun.launcher.Recovery;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +23,9 @@ import picocli.CommandLine.Spec;
 /** {@code sandbox-run gc}: what a launcher does at start for the instances of launchers that died, on demand. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = "Clean up after launchers that died (e.g. SIGKILL): kill what is left of their instances,"
-                + " remove their cgroups, and unmount writable spaces no process uses. Instances of running"
-                + " launchers are left alone. A launcher does the same before its first instance.",
+                + " remove their cgroups and their unix listen sockets that nobody listens on, and unmount writable"
+                + " spaces no process uses. Instances of running launchers are left alone. A launcher does the same"
+                + " before its first instance.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:clean (possibly nothing to do)", "1:something could not be cleaned (listed)",
                         "2:invalid option", "125:not root"})
@@ -48,13 +51,14 @@ final class GcCommand implements Callable<Integer> {
             Recovery.Report cg = Recovery.reap(d, out::println);
             d.removeEmptyRoots();
             Recovery.Report fs = Recovery.reclaimSpaces(new TmpSpace(MountSyscalls.system()), state, out::println);
-            cg.failures().forEach(f -> err.println("sandbox-run: " + f));
-            fs.failures().forEach(f -> err.println("sandbox-run: " + f));
+            Recovery.Report sockets = Recovery.reclaimSockets(state, out::println);
+            List<String> failures = Stream.of(cg, fs, sockets).flatMap(r -> r.failures().stream()).toList();
+            failures.forEach(f -> err.println("sandbox-run: " + f));
             out.println("gc: " + cg.reaped().size() + " orphaned instance(s) removed, " + fs.unmounted().size()
-                    + " unused writable space(s) unmounted");
+                    + " unused writable space(s) unmounted, " + sockets.sockets().size() + " stale socket(s) removed");
             out.flush();
             err.flush();
-            return cg.failures().isEmpty() && fs.failures().isEmpty() ? 0 : 1;
+            return failures.isEmpty() ? 0 : 1;
         } catch (PolicyException e) {
             return InstanceRegistry.usage(err, e.getMessage());
         } catch (CgroupException e) {

@@ -54,7 +54,11 @@ public record Policy(
         LandlockMode landlock,
         @Setting(kind = Kind.LISTEN, option = "--listen",
                 help = "Open a listening socket on the host and pass it as fd 3, 4, ... with LISTEN_FDS/LISTEN_PID:"
-                        + " HOST:PORT, [V6]:PORT or unix:/PATH (repeatable).")
+                        + " HOST:PORT, [V6]:PORT or unix:/PATH (repeatable). A unix socket takes options after commas,"
+                        + " as systemd's SocketMode=, SocketUser= and SocketGroup=: mode=OCTAL (default 0600: only its"
+                        + " owner connects), owner=USER and group=GROUP (default: the launcher's), e.g."
+                        + " unix:/run/apps/x.sock,mode=0660,group=www-data. A socket file left there that nobody"
+                        + " listens on is replaced; anything else at the path is an error.")
         List<ListenAddress> listen,
         @Setting(kind = Kind.RO_BIND, key = "ro-binds", option = "--ro-bind",
                 help = "Also show this host path, read-only, at the same path (repeatable).")

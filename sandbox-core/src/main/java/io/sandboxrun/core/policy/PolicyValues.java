@@ -58,6 +58,9 @@ public final class PolicyValues {
     private static final String PATH_HINT = "use absolute directories separated by ':' (e.g. /usr/local/bin:/usr/bin:/bin)";
     private static final String LISTEN_HINT =
             "use HOST:PORT (an IP address or localhost, IPv6 in brackets) or unix:/absolute/path";
+    private static final String UNIX_OPTIONS_HINT = "use mode=OCTAL, owner=USER or group=GROUP";
+    private static final String MODE_HINT = "use 3 or 4 octal digits up to 0777 (e.g. 0660: owner and group may connect)";
+    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://(.*)", Pattern.DOTALL);
     private static final String PORT_HINT = "use 0 to 65535 (0 picks a free port)";
 
     /** App name: {@code [a-z0-9][a-z0-9._-]{0,62}}. */
@@ -113,20 +116,24 @@ public final class PolicyValues {
     /**
      * A listen address: {@code HOST:PORT} with HOST an IPv4 literal, {@code [IPv6]} or
      * {@code localhost} and PORT 0 to 65535 (0: the kernel picks a free port), or
-     * {@code unix:/absolute/path}.
+     * {@code unix:/absolute/path} with options {@code mode=OCTAL}, {@code owner=USER} and
+     * {@code group=GROUP} after commas (users and groups by name from /etc/passwd and /etc/group,
+     * or numeric).
      */
     public static ListenAddress listen(String field, String text) {
         noNul(field, text);
-        if (text.startsWith("unix:")) {
-            String path = text.substring("unix:".length());
-            if (!path.startsWith("/")) {
-                throw PolicyException.of(field, quote(text) + " is not an absolute path; use unix:/absolute/path");
-            }
-            if (path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
-                throw PolicyException.of(field, quote(text) + " is too long; a unix socket path has at most "
-                        + UNIX_PATH_MAX + " bytes");
-            }
-            return new ListenAddress.Unix(Path.of(path).normalize());
+        Matcher scheme = SCHEME.matcher(text);
+        if (scheme.matches() && scheme.group(1).equals("unix")) {
+            String path = scheme.group(2).startsWith("/") ? scheme.group(2) : "/absolute/path";
+            throw PolicyException.of(field, quote(text) + ": a unix socket is unix: and its absolute path; use unix:" + path);
+        }
+        if (scheme.matches()) {
+            throw PolicyException.of(field, quote(text) + ": drop the scheme: use " + withoutScheme(scheme.group(2)));
+        }
+        if (text.startsWith("unix:")) return unixListen(field, text);
+        if (text.contains(",")) {
+            throw PolicyException.of(field, quote(text) + ": options (mode=, owner=, group=) apply to unix sockets only; "
+                    + LISTEN_HINT);
         }
         String host;
         String port;
@@ -161,6 +168,86 @@ public final class PolicyValues {
         }
         if (n > 65535) throw PolicyException.of(field, quote(text) + ": port " + port + " is out of range; " + PORT_HINT);
         return new ListenAddress.Tcp(host, n.intValue());
+    }
+
+    /** What {@code scheme://rest} should have been: the rest, if it is an address, else the forms. */
+    private static String withoutScheme(String rest) {
+        String candidate = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+        try {
+            return listen("", candidate).toString();
+        } catch (PolicyException e) {
+            return LISTEN_HINT.substring("use ".length());
+        }
+    }
+
+    private static ListenAddress unixListen(String field, String text) {
+        String[] parts = text.substring("unix:".length()).split(",", -1);
+        String path = parts[0];
+        if (!path.startsWith("/")) {
+            throw PolicyException.of(field, quote(text) + " is not an absolute path; use unix:/absolute/path");
+        }
+        if (path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+            throw PolicyException.of(field, quote(text) + " is too long; a unix socket path has at most "
+                    + UNIX_PATH_MAX + " bytes");
+        }
+        Integer mode = null;
+        ListenAddress.Account owner = null, group = null;
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq < 0) {
+                throw PolicyException.of(field, quote(text) + ": " + quote(parts[i]) + " is not an option; "
+                        + UNIX_OPTIONS_HINT + " (a socket path cannot hold ',')");
+            }
+            String key = parts[i].substring(0, eq), value = parts[i].substring(eq + 1);
+            boolean given = switch (key) {
+                case "mode" -> mode != null;
+                case "owner" -> owner != null;
+                case "group" -> group != null;
+                default -> throw PolicyException.of(field, quote(text) + ": unknown option " + quote(key) + "; "
+                        + UNIX_OPTIONS_HINT);
+            };
+            if (given) throw PolicyException.of(field, quote(text) + ": " + key + " is given twice; give each option once");
+            switch (key) {
+                case "mode" -> mode = socketMode(field, text, value);
+                case "owner" -> owner = account(field, text, "owner", value, Accounts.PASSWD, "user", "uid");
+                default -> group = account(field, text, "group", value, Accounts.GROUP, "group", "gid");
+            }
+        }
+        return new ListenAddress.Unix(Path.of(path).normalize(), mode == null ? ListenAddress.Unix.DEFAULT_MODE : mode,
+                owner, group);
+    }
+
+    private static int socketMode(String field, String text, String value) {
+        if (!value.matches("[0-7]{3,4}")) {
+            throw PolicyException.of(field, quote(text) + ": mode " + quote(value) + " is not an octal mode; " + MODE_HINT);
+        }
+        int mode = Integer.parseInt(value, 8);
+        if (mode > 0777) {
+            throw PolicyException.of(field, quote(text) + ": mode " + value
+                    + " has bits beyond the permissions, which mean nothing on a socket; " + MODE_HINT);
+        }
+        return mode;
+    }
+
+    /** A user or group by name from {@code file}, or a numeric id. */
+    private static ListenAddress.Account account(String field, String text, String key, String value, Path file,
+                                                 String what, String idWord) {
+        String hint = "use a " + what + " name from " + file + " or a numeric " + idWord;
+        if (value.isEmpty()) throw PolicyException.of(field, quote(text) + ": " + key + " is empty; " + hint);
+        Long n = digits(value);
+        if (n != null) {
+            if (n > Integer.MAX_VALUE) {
+                throw PolicyException.of(field, quote(text) + ": " + key + " " + value + " is out of range; " + hint
+                        + " up to " + Integer.MAX_VALUE);
+            }
+            return new ListenAddress.Account(value, n.intValue());
+        }
+        java.util.OptionalInt id = Accounts.lookup(file, value);
+        if (id.isEmpty()) {
+            throw PolicyException.of(field, quote(text) + ": " + key + " " + quote(value) + " is not a " + what + " in "
+                    + file + "; " + hint);
+        }
+        return new ListenAddress.Account(value, id.getAsInt());
     }
 
     /** An environment variable name: {@code [A-Za-z_][A-Za-z0-9_]*}, not {@link #RESERVED_ENV}. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The constants of SeccompNotify, Epoll and UnixSocket against src/test/c/notify-abi.c built from
+ * The constants of SeccompNotify, Epoll, UnixSocket and ListenSocket against src/test/c/notify-abi.c built from
  * the installed headers, and the Syscalls table and Errno against the headers' own definitions.
  */
 class NotifyAbiIT {
@@ -75,6 +75,8 @@ class NotifyAbiIT {
         java.put("MSG_CTRUNC", (long) UnixSocket.MSG_CTRUNC);
         java.put("MSG_TRUNC", (long) UnixSocket.MSG_TRUNC);
         java.put("MSG_NOSIGNAL", (long) UnixSocket.MSG_NOSIGNAL);
+        java.put("AT_FDCWD", (long) ListenSocket.AT_FDCWD);
+        java.put("AT_SYMLINK_NOFOLLOW", (long) ListenSocket.AT_SYMLINK_NOFOLLOW);
         assertEquals(c, java);
     }
 

@@ -43,7 +43,8 @@ class PolicyLoaderTest {
         assertEquals(128L << 20, o.tmpSize());
         assertEquals(LandlockMode.OFF, o.landlock());
         assertEquals(List.of(new ListenAddress.Tcp("127.0.0.1", 8080), new ListenAddress.Tcp("::1", 8081),
-                new ListenAddress.Unix(Path.of("/run/apps/hello.sock"))), o.listen());
+                new ListenAddress.Unix(Path.of("/run/apps/hello.sock"), 0660, null, new ListenAddress.Account("www-data", 33))),
+                o.listen());
         assertEquals(List.of(Path.of("/usr")), o.roBinds());
         assertEquals(Map.of(Rlimit.NOFILE, RlimitValue.of(4096), Rlimit.CORE, RlimitValue.of(0),
                 Rlimit.FSIZE, RlimitValue.of(32L << 20), Rlimit.NPROC, new RlimitValue(64, 128),

@@ -128,6 +128,90 @@ class PolicyValuesTest {
     }
 
     @Test
+    void unixListenOptions() {
+        ListenAddress.Unix u = (ListenAddress.Unix) PolicyValues.listen("--listen",
+                "unix:/run/apps/x.sock,mode=0660,group=www-data");
+        assertEquals(Path.of("/run/apps/x.sock"), u.path());
+        assertEquals(0660, u.mode());
+        assertEquals(null, u.owner());
+        assertEquals(new ListenAddress.Account("www-data", 33), u.group());
+        assertEquals("unix:/run/apps/x.sock,mode=0660,group=www-data", u.toString());
+        ListenAddress.Unix all = (ListenAddress.Unix) PolicyValues.listen("--listen",
+                "unix:/a.sock,owner=root,group=0,mode=640");
+        assertEquals(new ListenAddress.Unix(Path.of("/a.sock"), 0640, new ListenAddress.Account("root", 0),
+                new ListenAddress.Account("0", 0)), all);
+        assertEquals("unix:/a.sock,mode=0640,owner=root,group=0", all.toString(), "options in a fixed order");
+        assertEquals(all, PolicyValues.listen("--listen", all.toString()), "printed text parses back");
+        assertEquals(new ListenAddress.Unix(Path.of("/a.sock"), 0600, new ListenAddress.Account("12345", 12345), null),
+                PolicyValues.listen("--listen", "unix:/a.sock,owner=12345"), "numeric ids need no entry");
+        assertEquals("unix:/a.sock", PolicyValues.listen("--listen", "unix:/a.sock,mode=0600").toString(),
+                "the default mode is left out");
+        assertEquals(0600, ((ListenAddress.Unix) PolicyValues.listen("--listen", "unix:/a.sock")).mode());
+    }
+
+    @Test
+    void badUnixListenOptions() {
+        String options = "; use mode=OCTAL, owner=USER or group=GROUP";
+        String mode = "; use 3 or 4 octal digits up to 0777 (e.g. 0660: owner and group may connect)";
+        fails("--listen: \"unix:/a.sock,mod=0660\": unknown option \"mod\"" + options,
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,mod=0660"));
+        fails("--listen: \"unix:/a,b.sock\": \"b.sock\" is not an option" + options + " (a socket path cannot hold ',')",
+                () -> PolicyValues.listen("--listen", "unix:/a,b.sock"));
+        fails("--listen: \"unix:/a.sock,\": \"\" is not an option" + options + " (a socket path cannot hold ',')",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,"));
+        fails("--listen: \"unix:/a.sock,mode=0660,mode=0600\": mode is given twice; give each option once",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,mode=0660,mode=0600"));
+        fails("--listen: \"unix:/a.sock,group=www-data,group=root\": group is given twice; give each option once",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,group=www-data,group=root"));
+        fails("--listen: \"unix:/a.sock,mode=rw\": mode \"rw\" is not an octal mode" + mode,
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,mode=rw"));
+        fails("--listen: \"unix:/a.sock,mode=0680\": mode \"0680\" is not an octal mode" + mode,
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,mode=0680"));
+        fails("--listen: \"unix:/a.sock,mode=66\": mode \"66\" is not an octal mode" + mode,
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,mode=66"));
+        fails("--listen: \"unix:/a.sock,mode=1777\": mode 1777 has bits beyond the permissions, which mean nothing on"
+                + " a socket" + mode, () -> PolicyValues.listen("--listen", "unix:/a.sock,mode=1777"));
+        fails("--listen: \"unix:/a.sock,owner=no-such-user-xyz\": owner \"no-such-user-xyz\" is not a user in"
+                + " /etc/passwd; use a user name from /etc/passwd or a numeric uid",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,owner=no-such-user-xyz"));
+        fails("--listen: \"unix:/a.sock,group=no-such-group-xyz\": group \"no-such-group-xyz\" is not a group in"
+                + " /etc/group; use a group name from /etc/group or a numeric gid",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,group=no-such-group-xyz"));
+        fails("--listen: \"unix:/a.sock,owner=\": owner is empty; use a user name from /etc/passwd or a numeric uid",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,owner="));
+        fails("--listen: \"unix:/a.sock,group=4294967296\": group 4294967296 is out of range; use a group name from"
+                + " /etc/group or a numeric gid up to 2147483647",
+                () -> PolicyValues.listen("--listen", "unix:/a.sock,group=4294967296"));
+        fails("--listen: \"127.0.0.1:8080,mode=0660\": options (mode=, owner=, group=) apply to unix sockets only;"
+                + " use HOST:PORT (an IP address or localhost, IPv6 in brackets) or unix:/absolute/path",
+                () -> PolicyValues.listen("--listen", "127.0.0.1:8080,mode=0660"));
+    }
+
+    @Test
+    void aSchemeGetsTheAddressWithoutIt() {
+        fails("--listen: \"tcp://127.0.0.1:8080\": drop the scheme: use 127.0.0.1:8080",
+                () -> PolicyValues.listen("--listen", "tcp://127.0.0.1:8080"));
+        fails("--listen: \"http://127.0.0.1:8080/\": drop the scheme: use 127.0.0.1:8080",
+                () -> PolicyValues.listen("--listen", "http://127.0.0.1:8080/"));
+        fails("--listen: \"http://[::1]:80\": drop the scheme: use [::1]:80",
+                () -> PolicyValues.listen("--listen", "http://[::1]:80"));
+        fails("--listen: \"http://localhost\": drop the scheme: use HOST:PORT (an IP address or localhost, IPv6 in"
+                + " brackets) or unix:/absolute/path", () -> PolicyValues.listen("--listen", "http://localhost"));
+        fails("--listen: \"unix:///run/x.sock\": a unix socket is unix: and its absolute path; use unix:/run/x.sock",
+                () -> PolicyValues.listen("--listen", "unix:///run/x.sock"));
+    }
+
+    @Test
+    void accountsAreTheThirdFieldOfTheNamedLine() {
+        String passwd = "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n";
+        assertEquals(java.util.OptionalInt.of(33), Accounts.find(passwd, "www-data"));
+        assertEquals(java.util.OptionalInt.of(0), Accounts.find(passwd, "root"));
+        assertEquals(java.util.OptionalInt.empty(), Accounts.find(passwd, "www"), "whole names only");
+        assertEquals(java.util.OptionalInt.empty(), Accounts.find("broken:x\n", "broken"));
+        assertEquals(java.util.OptionalInt.empty(), Accounts.find("odd:x:y:\n", "odd"));
+    }
+
+    @Test
     void envEntries() {
         assertEquals(Map.entry("DEBUG", "a=b"), PolicyValues.envEntry("--env", "DEBUG=a=b"));
         assertEquals(Map.entry("_X", ""), PolicyValues.envEntry("--env", "_X="));

@@ -44,8 +44,15 @@ public final class RequirementsExtension implements BeforeAllCallback, BeforeEac
             Availability a = HostFeatures.get(f);
             if (!a.available()) missing.add("requires " + f + ": " + a.detail());
         }
-        if (missing.isEmpty()) return;
-        String reason = String.join("; ", missing);
+        require(missing.isEmpty(), String.join("; ", missing));
+    }
+
+    /**
+     * A requirement outside the {@link Feature} vocabulary, such as the packages a test drives
+     * (nginx, uWSGI): unmet, the test is skipped with {@code reason}, or fails in strict mode.
+     */
+    public static void require(boolean met, String reason) {
+        if (met) return;
         if (strict()) Assertions.fail("strict mode: " + reason);
         Assumptions.abort(reason);
     }
