@@ -13,6 +13,12 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -135,6 +141,8 @@ public final class DocumentReader<E extends LocatedException> {
      */
     public <T, R> R read(byte[] bytes, String source, Class<T> type, Object attachment,
                          BiFunction<? super T, Reading, R> finish) {
+        E encoding = notUtf8(bytes, source);
+        if (encoding != null) throw encoding;
         Reading reading = new Reading(source, errors, style, attachment);
         String notation = mapper.getFactory() instanceof YAMLFactory ? "YAML" : "JSON";
         try (JsonParser parser = new KeyTracker(mapper.getFactory().createParser(bytes), reading)) {
@@ -223,6 +231,36 @@ public final class DocumentReader<E extends LocatedException> {
         String reason = JACKSON_SOURCE.matcher(firstLine(e.getOriginalMessage())).replaceAll("$1:$2");
         return l == null ? errors.create(source, 0, 0, null, "invalid " + notation + ": " + reason)
                 : errors.create(source, l.getLineNr(), l.getColumnNr(), null, "invalid " + notation + ": " + reason);
+    }
+
+    /**
+     * The error for the first byte sequence that is not UTF-8, or null when there is none. Checked
+     * before parsing: the parsers report it as a {@code CharConversionException} without a usable
+     * place, or inside whatever value they were reading. The column counts characters.
+     */
+    private E notUtf8(byte[] bytes, String source) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult r = decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+        if (!r.isError()) return null;
+        int offset = in.position();
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        String before = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8);
+        int column = before.codePointCount(0, before.length()) + 1;
+        StringBuilder shown = new StringBuilder();
+        for (int i = offset; i < offset + r.length(); i++) {
+            shown.append(shown.length() == 0 ? "" : " ").append(String.format("0x%02x", bytes[i] & 0xff));
+        }
+        return errors.create(source, line, column, null, "not UTF-8: invalid byte" + (r.length() > 1 ? "s " : " ")
+                + shown + " at byte offset " + offset + "; save the file as UTF-8");
     }
 
     private static String firstLine(String s) {

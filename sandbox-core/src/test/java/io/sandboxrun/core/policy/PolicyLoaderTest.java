@@ -261,6 +261,28 @@ class PolicyLoaderTest {
         assertEquals("nul.json:1:25: command[1]: \"a\\u0000b\" contains a NUL character", e.getMessage());
     }
 
+
+    @Test
+    void bytesThatAreNotUtf8AreNamedWithTheirPlace() throws IOException {
+        // Valid multi-byte characters before the bad byte count as one column each.
+        Path yaml = tmp.resolve("latin1.yaml");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes("command: [x]\n# \u00e9t\u00e9, na".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bytes.write(0xef);   // Latin-1 'i' with diaeresis
+        bytes.writeBytes("ve\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(yaml, bytes.toByteArray());
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyFiles.load(yaml));
+
+        assertEquals("latin1.yaml:2:10: not UTF-8: invalid byte 0xef at byte offset 24; save the file as UTF-8",
+                e.getMessage());
+        assertEquals(2, e.line());
+
+        PolicyException utf16 = assertThrows(PolicyException.class, () -> PolicyLoader.parseJson(
+                "{\"app\": \"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16), "body", tmp));
+        assertEquals("body:1:1: not UTF-8: invalid byte 0xfe at byte offset 0; save the file as UTF-8",
+                utf16.getMessage());
+    }
     /** A literal address (never looked up). */
     private static InetAddress ip(String literal) {
         try {
