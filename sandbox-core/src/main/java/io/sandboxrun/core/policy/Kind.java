@@ -121,7 +121,7 @@ public enum Kind {
             case TMP_SIZE -> PolicyValues.tmpSize(f, t, s);
             case LANDLOCK -> PolicyValues.landlock(f, t);
             case LISTEN -> PolicyValues.listen(f, t);
-            case RO_BIND -> b.option() ? PolicyValues.hostPath(f, t, b.dir()) : PolicyValues.absolutePath(f, t);
+            case RO_BIND -> b.option() ? PolicyValues.bindPath(f, t, b.dir()) : PolicyValues.absolutePath(f, t);
             case RLIMITS -> PolicyValues.rlimit(f, t);
             case USER_ID -> PolicyValues.userId(f, t, s);
             case HOST_ID_BASE -> PolicyValues.hostIdBase(f, t, s);

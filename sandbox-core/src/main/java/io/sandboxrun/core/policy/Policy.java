@@ -61,7 +61,8 @@ public record Policy(
                         + " listens on is replaced; anything else at the path is an error.")
         List<ListenAddress> listen,
         @Setting(kind = Kind.RO_BIND, key = "ro-binds", option = "--ro-bind",
-                help = "Also show this host path, read-only, at the same path (repeatable).")
+                help = "Also show this host path, read-only, at the same path (repeatable). No '..' components: the"
+                        + " path is shown inside as written, while the host resolves '..' after following symlinks.")
         List<Path> roBinds,
         @Setting(kind = Kind.RLIMITS, byDefault = {"nofile=1024", "core=0"}, group = Group.LIMITS,
                 because = "no core dumps of app memory on the host; fsize is left unset: the writable space's cap"
@@ -74,7 +75,8 @@ public record Policy(
         Identity user,
         @Setting(kind = Kind.ABSOLUTE_PATH, option = "--state-dir", byDefault = "/run/sandbox-run",
                 because = "runtime state belongs on a tmpfs that a reboot clears",
-                help = "Host directory for the runtime's state, such as the apps' writable spaces.")
+                help = "Host directory for the runtime's state, such as the apps' writable spaces. Absolute, without '..'"
+                        + " components, so that where the runtime mounts and removes things is plain.")
         Path stateDir,
         @Setting(kind = Kind.SECCOMP, option = "--seccomp", byDefault = "auto", group = Group.SECCOMP,
                 because = "python interpreters get the python allowlist, anything else the default denylist",

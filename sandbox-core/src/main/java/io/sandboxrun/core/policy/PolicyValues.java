@@ -293,13 +293,53 @@ public final class PolicyValues {
         return word;
     }
 
-    /** An absolute host path (ro-binds, state-dir), normalised. */
+    /**
+     * An absolute host path (ro-binds, state-dir), normalised, without {@code ..} components.
+     * Normalising would drop {@code dir/..} as text, while the kernel first follows {@code dir} if
+     * it is a symlink: {@code /run/../proc} would be {@code /proc}, and {@code /lib/../etc}
+     * (with {@code /lib -> usr/lib}) {@code /etc} here but {@code /usr/etc} to the kernel. A
+     * state dir is where the runtime mounts and removes the writable spaces, and a ro-bind is
+     * shown inside at its path as written and opened on the host as the kernel resolves it; both
+     * must say plainly where they are.
+     */
     public static Path absolutePath(String field, String text) {
         noNul(field, text);
         if (!text.startsWith("/")) {
             throw PolicyException.of(field, quote(text) + " is not an absolute path; use a host path starting with /");
         }
+        noDotDot(field, text, 0);
         return toPath(field, text);
+    }
+
+    /**
+     * A ro-bind: absolute as {@link #absolutePath}, or, on the command line, relative to the
+     * working directory. There {@code ..} may lead (e.g. {@code ../lib}): the working directory is
+     * a real path (getcwd(3)), so going up from it is exact; a {@code ..} after a name is refused.
+     */
+    public static Path bindPath(String field, String text, Path base) {
+        noNul(field, text);
+        if (text.startsWith("/")) return absolutePath(field, text);
+        String[] parts = text.split("/");
+        int leading = 0;
+        while (leading < parts.length && parts[leading].equals("..")) leading++;
+        noDotDot(field, text, leading);
+        return hostPath(field, text, base);
+    }
+
+    /** Refuses a {@code ..} among the components of {@code text} from index {@code from} on. */
+    private static void noDotDot(String field, String text, int from) {
+        String[] parts = text.split("/");
+        for (int i = from; i < parts.length; i++) {
+            if (!parts[i].equals("..")) continue;
+            String leads = "";
+            try {
+                leads = ", which leads to " + Path.of(text).toRealPath();
+            } catch (java.io.IOException | InvalidPathException e) {
+                // Missing (or not a path): say only what is wrong with the text.
+            }
+            throw PolicyException.of(field, quote(text) + " has a \"..\" component" + leads
+                    + "; write the path without \"..\" components");
+        }
     }
 
     /** A host path that may be relative to {@code base} (app-root), made absolute and normalised. */

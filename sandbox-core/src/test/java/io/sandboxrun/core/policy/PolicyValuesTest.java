@@ -231,7 +231,17 @@ class PolicyValuesTest {
     @Test
     void paths(@TempDir Path base) {
         assertEquals(Path.of("/opt/data"), PolicyValues.absolutePath("--ro-bind", "/opt//data/"));
-        assertEquals(Path.of("/etc"), PolicyValues.absolutePath("--ro-bind", "/opt/../etc"));
+        fails("--state-dir: \"/run/../proc\" has a \"..\" component, which leads to /proc; write the path without"
+                + " \"..\" components", () -> PolicyValues.absolutePath("--state-dir", "/run/../proc"));
+        fails("--ro-bind: \"/nonexistent-x/..\" has a \"..\" component; write the path without \"..\" components",
+                () -> PolicyValues.absolutePath("--ro-bind", "/nonexistent-x/.."));
+        // On the command line a relative ro-bind may go up from the working directory, never after a name.
+        assertEquals(base.getParent().resolve("lib"), PolicyValues.bindPath("--ro-bind", "../lib", base));
+        assertEquals(base.resolve("lib"), PolicyValues.bindPath("--ro-bind", "./lib/", base));
+        fails("--ro-bind: \"lib/../../etc\" has a \"..\" component; write the path without \"..\" components",
+                () -> PolicyValues.bindPath("--ro-bind", "lib/../../etc", base));
+        fails("--ro-bind: \"/usr/../etc\" has a \"..\" component, which leads to /etc; write the path without \"..\""
+                + " components", () -> PolicyValues.bindPath("--ro-bind", "/usr/../etc", base));
         fails("--ro-bind: \"opt\" is not an absolute path; use a host path starting with /",
                 () -> PolicyValues.absolutePath("--ro-bind", "opt"));
         assertEquals(base.resolve("src"), PolicyValues.hostPath("--app-root", "./src", base));
