@@ -1,5 +1,7 @@
 package io.sandboxrun.core.helper;
 
+import io.sandboxrun.core.launch.ExitCodes;
+import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.policy.Rlimit;
 import io.sandboxrun.core.policy.RlimitValue;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,10 @@ import java.util.stream.Collectors;
 /** Encodes a {@link HelperPlan} as NUL-terminated tokens (docs/helper-protocol.md). */
 public final class PlanEncoder {
     public static final String MAGIC = "sandbox-init-plan/1";
+    /** The most the helper reads (PLAN_MAX_BYTES in sandbox-init.h). */
+    public static final int MAX_BYTES = 1024 * 1024;
+    /** The most tokens the helper takes (PLAN_MAX_TOKENS in sandbox-init.h). */
+    public static final int MAX_TOKENS = 65536;
 
     /** The plan as tokens, without terminators: readable in tests and error messages. */
     public static List<String> tokens(HelperPlan plan) {
@@ -47,15 +53,28 @@ public final class PlanEncoder {
         return t;
     }
 
-    /** The bytes the helper reads from its plan fd. */
+    /**
+     * The bytes the helper reads from its plan fd.
+     *
+     * @throws SetupException (125) when the plan is larger than the helper reads; a policy's
+     *                        argv and env are held well below that ({@code ExecArgs}), so only an
+     *                        unusual mount list gets here
+     */
     public static byte[] encode(HelperPlan plan) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String token : tokens(plan)) {
+        List<String> tokens = tokens(plan);
+        for (String token : tokens) {
             if (token.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("plan token contains a NUL byte: " + token.replace('\0', '?'));
             }
             out.writeBytes(token.getBytes(StandardCharsets.UTF_8));
             out.write(0);
+        }
+        if (out.size() > MAX_BYTES || tokens.size() > MAX_TOKENS) {
+            throw new SetupException(SetupStep.PLAN_READ.word(), "cannot set up sandbox: its plan for sandbox-init is "
+                    + out.size() + " bytes in " + tokens.size() + " tokens, more than the helper reads (" + MAX_BYTES
+                    + " bytes, " + MAX_TOKENS + " tokens); " + plan.mounts().size() + " mount ops, " + plan.env().size()
+                    + " variables and " + plan.argv().size() + " words of command: shorten them", ExitCodes.SETUP_FAILED);
         }
         return out.toByteArray();
     }

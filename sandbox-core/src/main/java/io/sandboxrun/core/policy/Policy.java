@@ -24,11 +24,13 @@ public record Policy(
                 help = "The app's code, mounted read-only at /app, the working directory.")
         Path appRoot,
         @Setting(kind = Kind.COMMAND,
-                help = "The app's argv; the first word resolves through path. On the command line: after --.")
+                help = "The app's argv; the first word resolves through path. On the command line: after --. Each word"
+                        + " at most 128K, and with env at most 896K and 16384 strings in all (execve's and the helper's"
+                        + " limits).")
         List<String> command,
         @Setting(kind = Kind.ENV, option = "--env",
                 help = "Set a variable for the app (repeatable). The app gets only PATH, HOME, LANG, TMPDIR, USER,"
-                        + " LOGNAME and these, never the launcher's own environment.")
+                        + " LOGNAME and these, never the launcher's own environment. Each NAME=VALUE at most 128K.")
         Map<String, String> env,
         @Setting(kind = Kind.SEARCH_PATH, byDefault = "/usr/local/bin:/usr/bin:/bin",
                 because = "where Debian's interpreters are",

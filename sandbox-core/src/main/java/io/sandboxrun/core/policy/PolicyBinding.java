@@ -190,7 +190,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
                 in.origin(field, Location.of(p));
                 if (kind == Kind.ENV) {
                     String key = located(r, keyAt, () -> PolicyValues.envName(path, name));
-                    out.put(key, located(r, Location.of(p), () -> PolicyValues.envValue(field, string(p, r, field))));
+                    out.put(key, located(r, Location.of(p), () -> PolicyValues.envValue(field, key, string(p, r, field))));
                 } else {
                     Rlimit key = located(r, keyAt, () -> PolicyValues.rlimitName(path, name));
                     out.put(key, rlimit(p, r, field, key));

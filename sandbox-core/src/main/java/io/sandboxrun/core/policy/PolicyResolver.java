@@ -103,6 +103,7 @@ public final class PolicyResolver {
             if (policy.command() == null || policy.command().isEmpty()) {
                 throw PolicyException.of(null, "no command: give one after -- or set command: in the policy");
             }
+            checkExecArgs();
             return Records.with(policy, "appRoot", realRoot);
         }
 
@@ -208,6 +209,14 @@ public final class PolicyResolver {
                             + none + "; remove the audit log or use outbound: proxy");
                 }
             }
+        }
+
+        /** What no single word or variable shows: all of them together, for the plan and for execve. */
+        private void checkExecArgs() {
+            RlimitValue stack = policy.rlimits().get(Rlimit.STACK);
+            ExecArgs.Problem p = ExecArgs.check(policy.command(), policy.env(), policy.path(),
+                    stack == null ? null : stack.soft());
+            if (p != null) throw origin(p.field()).error(p.detail());
         }
 
         private void checkUser() {

@@ -263,9 +263,14 @@ public final class PolicyValues {
         return name;
     }
 
-    /** An environment variable value: any string without NUL. */
-    public static String envValue(String field, String value) {
+    /**
+     * The value of variable {@code name}: any string without NUL, short enough for execve
+     * ({@link ExecArgs#MAX_STRING} for NAME=VALUE).
+     */
+    public static String envValue(String field, String name, String value) {
         noNul(field, value);
+        String tooLong = ExecArgs.variableTooLong(name, value);
+        if (tooLong != null) throw PolicyException.of(field, tooLong);
         return value;
     }
 
@@ -273,7 +278,8 @@ public final class PolicyValues {
     public static Map.Entry<String, String> envEntry(String field, String text) {
         int eq = text.indexOf('=');
         if (eq < 0) throw PolicyException.of(field, quote(text) + " has no '='; use NAME=VALUE");
-        return new SimpleImmutableEntry<>(envName(field, text.substring(0, eq)), envValue(field, text.substring(eq + 1)));
+        String name = envName(field, text.substring(0, eq));
+        return new SimpleImmutableEntry<>(name, envValue(field, name, text.substring(eq + 1)));
     }
 
     /** The app's argv: at least one word, each non-empty and without NUL. */
@@ -286,10 +292,12 @@ public final class PolicyValues {
         return out;
     }
 
-    /** One word of the app's argv: non-empty, without NUL. */
+    /** One word of the app's argv: non-empty, without NUL, short enough for execve ({@link ExecArgs#MAX_STRING}). */
     public static String commandWord(String field, String word) {
         noNul(field, word);
         if (word.isEmpty()) throw PolicyException.of(field, "\"\" is empty; every word of the command must have text");
+        String tooLong = ExecArgs.wordTooLong(word);
+        if (tooLong != null) throw PolicyException.of(field, tooLong);
         return word;
     }
 

@@ -110,4 +110,29 @@ class PlanEncoderTest {
                 () -> PlanEncoder.encode(plan(List.of(), List.of("echo", "a\0b"))));
         assertEquals("plan token contains a NUL byte: a?b", e.getMessage());
     }
+
+    @Test
+    void aPlanLargerThanTheHelperReadsIsRefusedBeforeTheSpawn() {
+        String word = "w".repeat(100_000);
+        java.util.List<String> argv = java.util.Collections.nCopies(11, word);
+        io.sandboxrun.core.launch.SetupException e = assertThrows(io.sandboxrun.core.launch.SetupException.class,
+                () -> PlanEncoder.encode(plan(List.of(), argv)));
+        assertEquals(125, e.exitCode());
+        assertEquals("plan-read", e.step());
+        assertEquals("cannot set up sandbox: its plan for sandbox-init is 1100318 bytes in 50 tokens, more than the helper"
+                + " reads (1048576 bytes, 65536 tokens); 0 mount ops, 1 variables and 11 words of command: shorten them",
+                e.getMessage());
+    }
+
+    @Test
+    void theLimitsAreTheHelpers() throws Exception {
+        String header = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/c/sandbox-init/sandbox-init.h"));
+        assertEquals(true, header.contains("#define PLAN_MAX_BYTES (1024 * 1024)"), "PLAN_MAX_BYTES changed");
+        assertEquals(true, header.contains("#define PLAN_MAX_TOKENS " + PlanEncoder.MAX_TOKENS), "PLAN_MAX_TOKENS changed");
+        assertEquals(1024 * 1024, PlanEncoder.MAX_BYTES);
+        // What a policy's argv and env may take leaves room in the plan for everything else.
+        assertEquals(true, io.sandboxrun.core.policy.ExecArgs.MAX_TOTAL + 4L * io.sandboxrun.core.policy.ExecArgs.MAX_STRINGS
+                <= PlanEncoder.MAX_BYTES - 64 * 1024);
+        assertEquals(true, 2L * io.sandboxrun.core.policy.ExecArgs.MAX_STRINGS <= PlanEncoder.MAX_TOKENS - 4096);
+    }
 }

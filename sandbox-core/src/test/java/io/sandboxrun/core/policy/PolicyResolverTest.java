@@ -363,8 +363,72 @@ class PolicyResolverTest {
                 List.of(withCommand().set("network.audit-log", Path.of("audit.jsonl"), opt("--audit-log")).build()));
     }
 
+    @Test
+    void oneArgumentOrVariableLongerThanTheKernelTakesIsRefusedWhereItIsSet() throws IOException {
+        String fits = "x".repeat(ExecArgs.MAX_STRING - "BIG=".length() - 1);
+        assertEquals(fits, PolicyValues.envEntry("--env", "BIG=" + fits).getValue());
+        fails("--env: BIG=VALUE is 131073 bytes with its NUL; the kernel takes at most 131072 bytes (MAX_ARG_STRLEN) for"
+                + " each environment string, so the value may have at most 131067, and execve would fail with E2BIG;"
+                + " pass large data in a file under the app root instead",
+                () -> PolicyValues.envEntry("--env", "BIG=" + fits + "x"));
+
+        Path big = write("big.yaml", "command: [python3, app.py]\nenv:\n  BIG: \"" + "y".repeat(200 * 1024) + "\"\n");
+        fails("big.yaml:3:8: env.BIG: BIG=VALUE is 204805 bytes with its NUL; the kernel takes at most 131072 bytes"
+                + " (MAX_ARG_STRLEN) for each environment string, so the value may have at most 131067, and execve would"
+                + " fail with E2BIG; pass large data in a file under the app root instead",
+                () -> PolicyLoader.load(big, "big.yaml"));
+
+        fails("COMMAND[1]: the word is 131073 bytes with its NUL; the kernel takes at most 131072 bytes (MAX_ARG_STRLEN)"
+                + " for each argument, and execve would fail with E2BIG; pass large data in a file under the app root instead",
+                () -> PolicyValues.command("COMMAND", List.of("echo", "z".repeat(ExecArgs.MAX_STRING))));
+        Path words = write("words.json", "{\"command\": [\"echo\", \"" + "z".repeat(140_000) + "\"]}");
+        fails("words.json:1:22: command[1]: the word is 140001 bytes with its NUL; the kernel takes at most 131072 bytes"
+                + " (MAX_ARG_STRLEN) for each argument, and execve would fail with E2BIG; pass large data in a file under"
+                + " the app root instead", () -> PolicyLoader.load(words, "words.json"));
+    }
+
+    @Test
+    void allArgumentsAndVariablesTogetherMustFitThePlanAndExecve() throws IOException {
+        // Eight variables of 120000 bytes: each fits, together they are more than the plan leaves.
+        StringBuilder yaml = new StringBuilder("command: [python3, app.py]\nenv:\n");
+        for (int i = 0; i < 8; i++) yaml.append("  V").append(i).append(": \"").append("v".repeat(120_000 - i)).append("\"\n");
+        fails("many.yaml:3:7: env.V0: V0=VALUE is 120004 bytes, the largest; with the command's 2 words and 8 variables"
+                + " the strings come to 960019 bytes (each with its NUL), more than the 917504 (896K) that fit: they reach"
+                + " the sandbox in the helper's plan of at most 1M; pass large data in a file under the app root instead",
+                List.of(PolicyLoader.load(write("many.yaml", yaml.toString()), "many.yaml")));
+
+        // A small stack: execve takes a quarter of it, at least 128K.
+        PolicyLayer.Builder stack = withCommand().add("env", Map.entry("DATA", "d".repeat(126_000)), opt("--env"))
+                .add("env", Map.entry("MORE", "m".repeat(5_000)), opt("--env"))
+                .add("rlimits", Map.entry(Rlimit.STACK, RlimitValue.of(256 * 1024)), opt("--rlimit"));
+        fails("--rlimit: a stack of 262144 bytes lets execve take 131072 bytes of arguments and environment (a quarter of"
+                + " the stack, at least 131072), but the command and env need about 131656 with the runtime's variables"
+                + " and the pointers; raise the stack to at least 526624 or shorten them (execve would fail with E2BIG)",
+                List.of(stack.build()));
+        assertEquals(126_000, PolicyResolver.resolve(defaults(), List.of(withCommand()
+                .add("env", Map.entry("DATA", "d".repeat(126_000)), opt("--env")).build())).env().get("DATA").length());
+
+        PolicyLayer.Builder lots = withCommand();
+        for (int i = 0; i <= ExecArgs.MAX_STRINGS; i++) lots.add("env", Map.entry("V" + i, ""), opt("--env"));
+        fails("--env: 16386 strings (1 words of command, 16385 variables); at most 16384 fit in the helper's plan",
+                List.of(lots.build()));
+    }
+
+    @Test
+    void execveLimitFollowsTheStackRlimit() {
+        assertEquals(ExecArgs.ARG_MAX, ExecArgs.execLimit(64 * 1024));
+        assertEquals(2L << 20, ExecArgs.execLimit(8L << 20));
+        assertEquals(6L << 20, ExecArgs.execLimit(64L << 20));
+        assertEquals(6L << 20, ExecArgs.execLimit(RlimitValue.UNLIMITED));
+    }
+
     private void fails(String message, List<PolicyLayer> overlays) {
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(defaults(), overlays));
+        assertEquals(message, e.getMessage());
+    }
+
+    private static void fails(String message, org.junit.jupiter.api.function.Executable call) {
+        PolicyException e = assertThrows(PolicyException.class, call);
         assertEquals(message, e.getMessage());
     }
 
