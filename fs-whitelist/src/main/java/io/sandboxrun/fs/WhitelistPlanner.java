@@ -5,6 +5,7 @@ import io.sandboxrun.core.helper.LandlockRule;
 import io.sandboxrun.core.helper.MountOp;
 import io.sandboxrun.core.launch.ExitCodes;
 import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.policy.AppRootAccess;
 import io.sandboxrun.core.policy.Policy;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,8 @@ public final class WhitelistPlanner {
      * @param insideTmpDir where it appears inside ({@link TmpSpace#insidePath}); also HOME
      * @param tty          whether the app's stdio is a terminal (adds /dev/pts)
      * @throws CommandNotFoundException when the command is not there (exit 127)
-     * @throws SetupException for a pyenv shim (126), a roBind that is missing or forbidden (125)
+     * @throws SetupException for a pyenv shim (126), a roBind that is missing or forbidden, an app
+     *                        root the app's uid cannot enter (125)
      */
     public FsPlan plan(Policy policy, Path hostTmpDir, String insideTmpDir, boolean tty) {
         return planDetailed(policy, hostTmpDir, insideTmpDir, tty).fsPlan();
@@ -67,6 +69,12 @@ public final class WhitelistPlanner {
             if (fs.kind(p.toString()) == HostFs.Kind.MISSING) {
                 throw new SetupException(FsSteps.FS_PLAN, "roBinds: \"" + p + "\" does not exist on the host", ExitCodes.SETUP_FAILED);
             }
+        }
+        // The CLI's policy was checked when it was resolved; a policy built in code is checked here.
+        String closed = AppRootAccess.check(fs.hostPath(policy.appRoot().toString()), policy.user());
+        if (closed != null) {
+            throw new SetupException(FsSteps.FS_PLAN, "cannot set up sandbox for app \"" + policy.app() + "\": app-root: "
+                    + closed, ExitCodes.SETUP_FAILED);
         }
         HostLayout layout = HostLayout.read(fs);
         CommandResolution cmd = resolver.resolve(policy, fixedOps(policy, layout, insideTmpDir));

@@ -334,6 +334,19 @@ class WhitelistPlannerTest {
     }
 
     @Test
+    void anAppRootTheAppCannotEnterIsRefusedBeforeTheLaunch() throws Exception {
+        host.file("/srv/apps/hello/run.sh", "#!/bin/sh\n", true);
+        Path dir = host.fs().hostPath(APP_ROOT.toString());
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        SetupException e = assertThrows(SetupException.class, () -> plan(policy("./run.sh")));
+        assertEquals(125, e.exitCode());
+        assertEquals("cannot set up sandbox for app \"hello\": app-root: " + io.sandboxrun.core.policy.AppRootAccess.problem(
+                io.sandboxrun.core.policy.AppRootAccess.read(dir), Policies.of("hello", APP_ROOT, List.of("x")).user()),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("(mode 0750, owner "), e.getMessage());
+    }
+
+    @Test
     void pathSearchSkipsNonExecutablesLikeExecvp() {
         host.file("/usr/local/bin/tool", "#!/bin/sh\n", false).file("/usr/bin/tool", "#!/bin/sh\n", true);
         loader.answer("/usr/bin/dash", FakeLoader.libcOnly());

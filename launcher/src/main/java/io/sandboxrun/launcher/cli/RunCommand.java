@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0-124:the app's own exit code",
-            "2:invalid option or policy (nothing was created)",
+            "2:invalid option or policy, such as an app root the app's uid cannot enter (nothing was created)",
             "125:the sandbox could not be set up (the message names the step)",
             "126:the command was found but could not be executed",
             "127:the command was not found inside the sandbox",

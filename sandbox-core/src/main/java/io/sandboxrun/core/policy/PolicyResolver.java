@@ -25,7 +25,8 @@ public final class PolicyResolver {
      * replaced whole. Then rechecks each value (a layer built in code may not have been) and checks
      * what no single value can show:
      * <ul>
-     *   <li>app-root exists and is a directory (it becomes its real path); every ro-bind exists;</li>
+     *   <li>app-root exists and is a directory (it becomes its real path) that the app's uid may
+     *       enter; every ro-bind exists;</li>
      *   <li>0 &lt; uid, gid &lt; id-count; host-id-base + id-count - 1 &le; 4294967294 (the app
      *       never maps onto host root);</li>
      *   <li>in limits and in instance-limits: memory-high does not exceed memory, each io device
@@ -97,6 +98,9 @@ public final class PolicyResolver {
             Path realRoot = directory(policy.appRoot(), origin("app-root"));
             for (int i = 0; i < policy.roBinds().size(); i++) exists(policy.roBinds().get(i), origin("ro-binds[" + i + "]"));
             checkUser();
+            // After the ids are known good: which of them enters the app root.
+            String closed = AppRootAccess.check(realRoot, policy.user());
+            if (closed != null) throw origin("app-root").error(closed);
             checkLimits("limits", policy.limits());
             checkLimits("instance-limits", policy.instanceLimits());
             checkNetwork();

@@ -171,6 +171,42 @@ class CliIT {
         assertTrue(u.err().startsWith("Unknown option: '--no-such-option'"), u.err());
     }
 
+    /** An app root like mktemp -d makes it (0700, root's): a usage error before anything is created. */
+    @Test
+    void anAppRootTheAppCannotEnterExits2WithTheFix() throws Exception {
+        Path closed = h.newDir("closed-root");
+        Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path state = h.newDir("closed-state");
+        Result r = run(h.appRoot, "--app-root", closed.toString(), "--state-dir", state.toString(), "--", "true");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("sandbox-run: --app-root: \"" + closed + "\" (mode 0700, owner root(0), group root(0)) cannot be"
+                + " entered by the app: it runs as uid 1000 inside, which is host uid 201000 (user.host-id-base 200000 +"
+                + " user.uid 1000) with gid 201000, and the mode gives it the others' bits ---, without search (x)"
+                + " permission; let it in, e.g. chmod a+rX " + closed, r.err().strip());
+        assertEquals(List.of(), listing(state));
+    }
+
+    /** Options and policy values the kernel would refuse or misread are usage errors naming them. */
+    @Test
+    void pathsWithDotDotAndOversizedVariablesExit2() throws Exception {
+        Result dots = run(h.appRoot, "--state-dir", "/run/../proc", "--", "true");
+        assertEquals(2, dots.code(), dots.err());
+        assertEquals("sandbox-run: --state-dir: \"/run/../proc\" has a \"..\" component, which leads to /proc; write the"
+                + " path without \"..\" components", dots.err().strip());
+        Result bind = run(h.appRoot, "--ro-bind", "/usr/lib/../../etc", "--", "true");
+        assertEquals(2, bind.code(), bind.err());
+        assertEquals("sandbox-run: --ro-bind: \"/usr/lib/../../etc\" has a \"..\" component, which leads to /etc; write the"
+                + " path without \"..\" components", bind.err().strip());
+
+        Path dir = h.newDir("big-env");
+        Files.writeString(dir.resolve("big.yaml"), "command: [\"true\"]\nenv:\n  BIG: \"" + "x".repeat(200 * 1024) + "\"\n");
+        Result big = run(dir, "--policy", "big.yaml", "--app-root", h.appRoot.toString());
+        assertEquals(2, big.code(), big.err());
+        assertEquals("sandbox-run: big.yaml:3:8: env.BIG: BIG=VALUE is 204805 bytes with its NUL; the kernel takes at most"
+                + " 131072 bytes (MAX_ARG_STRLEN) for each environment string, so the value may have at most 131067, and"
+                + " execve would fail with E2BIG; pass large data in a file under the app root instead", big.err().strip());
+    }
+
     /** SIGTERM to the launcher reaches the app, which exits its own way. */
     @Test
     void signalsToTheLauncherReachTheApp() throws Exception {
