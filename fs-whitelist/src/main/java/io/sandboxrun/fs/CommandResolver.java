@@ -165,6 +165,16 @@ public final class CommandResolver {
 
         /** {@code path} is not visible inside: bind what it needs if the host has it, or fail with 127. */
         private InsideView.Resolved makeVisible(String path, String script) {
+            for (String writable : List.of("/tmp", TmpSpace.INSIDE_ROOT)) {
+                // What the app writes there is not known here, and could not run anyway.
+                if (PathNames.isUnder(path, writable)) {
+                    String name = script == null ? argv0 : path;
+                    throw new SetupException(FsSteps.RESOLVE_COMMAND, "cannot run \"" + name + "\"" + (script == null ? ""
+                            : ", the interpreter of " + script) + ": it is in the app's writable space (" + writable
+                            + "), which is mounted noexec: nothing there can be executed\nHint: keep programs under the app root (/app),"
+                            + " or run a script through its interpreter (e.g. sh " + path + ")", ExitCodes.NOT_EXECUTABLE);
+                }
+            }
             InsideView.Resolved h = hostView.resolve(path);
             if (!h.found()) throw notFound(path, script, "does not exist");
             checkShim(path, h);

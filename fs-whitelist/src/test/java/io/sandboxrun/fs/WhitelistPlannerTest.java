@@ -334,6 +334,21 @@ class WhitelistPlannerTest {
     }
 
     @Test
+    void aCommandInTheWritableSpaceCannotRunAndSaysWhy() {
+        SetupException e = assertThrows(SetupException.class, () -> plan(policy("/tmp/tool")));
+        assertEquals("cannot run \"/tmp/tool\": it is in the app's writable space (/tmp), which is mounted noexec:"
+                + " nothing there can be executed\nHint: keep programs under the app root (/app), or run a script"
+                + " through its interpreter (e.g. sh /tmp/tool)", e.getMessage());
+        assertEquals(126, e.exitCode());
+        host.file("/srv/apps/hello/run.sh", "#!" + INSIDE_TMP + "/bin/python3\n", true);
+        SetupException i = assertThrows(SetupException.class, () -> plan(policy("./run.sh")));
+        assertEquals("cannot run \"" + INSIDE_TMP + "/bin/python3\", the interpreter of /app/run.sh: it is in the app's"
+                + " writable space (/saetmp), which is mounted noexec: nothing there can be executed\nHint: keep programs"
+                + " under the app root (/app), or run a script through its interpreter (e.g. sh " + INSIDE_TMP
+                + "/bin/python3)", i.getMessage());
+    }
+
+    @Test
     void anAppRootTheAppCannotEnterIsRefusedBeforeTheLaunch() throws Exception {
         host.file("/srv/apps/hello/run.sh", "#!/bin/sh\n", true);
         Path dir = host.fs().hostPath(APP_ROOT.toString());

@@ -70,6 +70,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * or asked for ({@code reason} null: SIGTERM or SIGINT to sandbox-run, {@link #stop()}).
      */
     private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
+    /** How helper errors are worded; set by the launch. */
+    private volatile HelperFailures failures;
 
     /** The caller's ends of piped stdio. */
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
@@ -124,6 +126,9 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     @Override public int pid() { return pid; }
 
     @Override public List<String> listening() { return listening; }
+
+    /** How this launch's helper errors are explained (its policy and how the command was found). */
+    void explainFailuresWith(HelperFailures f) { failures = f; }
 
     /** Where the learnt syscalls come from, once the seccomp listener is registered in learning mode. */
     void learnedFrom(java.util.function.Supplier<List<String>> names) { learnedLog = names; }
@@ -385,7 +390,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
-            String msg = "cannot set up sandbox for app \"" + app + "\": " + err.step() + ": " + err.message()
+            String msg = (failures != null ? failures.message(err)
+                    : HelperFailures.compose(app, err, err.errno() == 0 ? null : HelperFailures.errnoText(err), null))
                     + limitHint(err);
             return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
                     usage, Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));

@@ -197,6 +197,7 @@ public final class SandboxRuntime implements AutoCloseable {
                         lease.close();
                     }, verbose, Lifetime.of(policy, cgroup.cpuAccounted()), deadlines));
             self.set(instance);
+            instance.explainFailuresWith(new HelperFailures(policy, whitelist.command()));
             instance.superviseSeccomp(notifications(), supervisor);
             if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
             monitor.watch(helper.pid(), pidfd, helper.log(), helper.control(), instance);

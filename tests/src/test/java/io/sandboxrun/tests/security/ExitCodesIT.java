@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupException;
+import io.sandboxrun.core.launch.SetupFailure;
 import io.sandboxrun.core.linux.Errno;
+import io.sandboxrun.core.linux.Mount;
+import io.sandboxrun.core.policy.LandlockMode;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.Rlimit;
 import io.sandboxrun.core.policy.RlimitValue;
@@ -16,6 +19,7 @@ import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +34,8 @@ class ExitCodesIT {
     static void setUp() {
         h = new Harness();
         TestDirs.write(h.appRoot, "not-executable.sh", "#!/bin/sh\necho never\n", "rw-r--r--");
+        TestDirs.write(h.appRoot, "no-shebang.sh", "echo never\n", "rwxr-xr-x");
+        TestDirs.write(h.appRoot, "foreign.bin", "\u007fELF\u0002\u0001\u0001 not really a program", "rwxr-xr-x");
     }
 
     @AfterAll
@@ -68,6 +74,140 @@ class ExitCodesIT {
         Harness.Run run = run("./not-executable.sh");
         assertEquals(126, run.result().exitCode(), run.toString());
         assertEquals("exec", run.result().failure().orElseThrow().step());
+    }
+
+    /** The message of a failed execve: the errno by name and in words, the cause on the host, a hint. */
+    @Test
+    void notExecutableSaysWhyWithTheErrno() throws Exception {
+        String host = h.appRoot.toRealPath().toString();
+        SetupFailure noX = failed(126, "./not-executable.sh");
+        assertEquals(Errno.EACCES, noX.errno());
+        assertTrue(noX.message().matches("cannot run the command of app \"exit-[0-9a-f]{8}\": execve /app/not-executable.sh:"
+                + " EACCES \\(Permission denied\\): /app/not-executable.sh \\(host file " + host + "/not-executable.sh,"
+                + " mode 0644, owner root\\(0\\)\\) has no execute permission for the app \\(uid 1000 inside, host uid"
+                + " 201000\\)\nHint: chmod a\\+x " + host + "/not-executable.sh, or run it through its interpreter"),
+                noX.message());
+
+        SetupFailure noShebang = failed(126, "./no-shebang.sh");
+        assertEquals(Errno.ENOEXEC, noShebang.errno());
+        assertTrue(noShebang.message().endsWith(": execve /app/no-shebang.sh: ENOEXEC (Exec format error): /app/no-shebang.sh"
+                + " has no #! line and is not an ELF binary, so the kernel does not know how to run it\nHint: make its"
+                + " first line a #! line naming its interpreter (e.g. #!/bin/sh), or run it through one (e.g. sh"
+                + " /app/no-shebang.sh)"), noShebang.message());
+
+        assertTrue(failed(126, "./foreign.bin").message().endsWith(": execve /app/foreign.bin: ENOEXEC (Exec format error):"
+                + " /app/foreign.bin is an ELF file this kernel cannot load (built for another architecture, or damaged)\n"
+                + "Hint: check it on the host with: file " + host + "/foreign.bin"));
+
+        assertTrue(failed(126, "/app").message().endsWith(": execve /app: EACCES (Permission denied): /app is a directory"
+                + "\nHint: name the program inside it"));
+    }
+
+    /** A program still open for writing: ETXTBSY, said in words. */
+    @Test
+    void aProgramOpenForWritingIsTextFileBusy() throws Exception {
+        Path prog = h.appRoot.resolve("busy");
+        java.nio.file.Files.copy(Path.of("/bin/true"), prog);
+        java.nio.file.Files.setPosixFilePermissions(prog, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (var writer = java.nio.channels.FileChannel.open(prog, java.nio.file.StandardOpenOption.WRITE)) {
+            SetupFailure f = failed(126, "./busy");
+            assertEquals(Errno.ETXTBSY, f.errno(), f.toString());
+            assertTrue(f.message().endsWith(": execve /app/busy: ETXTBSY (Text file busy): /app/busy (" + h.appRoot.toRealPath()
+                    + "/busy on the host) is open for writing by some process\nHint: wait until whatever writes it (a copy,"
+                    + " a build) has closed it, then run again"), f.message());
+        } finally {
+            java.nio.file.Files.delete(prog);
+        }
+        assertEquals(0, run("true").result().exitCode());
+    }
+
+    /** An app root on a noexec mount: EACCES naming the mount. */
+    @Test
+    void aProgramOnANoexecMountSaysSo() throws Exception {
+        Path mnt = h.newDir("noexec");
+        Mount.mountTmpfs(mnt, "size=1m,mode=755", Mount.MS_NOEXEC | Mount.MS_NOSUID | Mount.MS_NODEV);
+        try {
+            java.nio.file.Files.copy(Path.of("/bin/true"), mnt.resolve("tool"));
+            java.nio.file.Files.setPosixFilePermissions(mnt.resolve("tool"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Policy p = h.policy(Harness.appName("noexec"), mnt, List.of("./tool"), LandlockMode.BEST_EFFORT, 8L << 20,
+                    List.of(), List.of(), Map.of());
+            Harness.Run run = h.run(p);
+            assertEquals(126, run.result().exitCode(), run.toString());
+            assertTrue(run.result().failure().orElseThrow().message().endsWith(": execve /app/tool: EACCES (Permission"
+                    + " denied): /app/tool (" + mnt + "/tool on the host) lies on a filesystem mounted noexec (host mount "
+                    + mnt + "), where nothing may be executed\nHint: keep programs on a filesystem mounted without noexec"
+                    + " (the writable space, /tmp included, is noexec too), or run a script through its interpreter"),
+                    run.toString());
+        } finally {
+            Mount.unmount(mnt, true);
+        }
+    }
+
+    /**
+     * A policy built in code skips the resolver's checks: an environment string longer than
+     * MAX_ARG_STRLEN reaches execve, whose E2BIG is said in words.
+     */
+    @Test
+    void anArgumentListTooLongForExecveIsSaidInWords() {
+        Policy p = h.policy(Harness.appName("e2big"), h.appRoot, List.of("true"), LandlockMode.BEST_EFFORT, 8L << 20,
+                List.of(), List.of(), Map.of("BIG", "x".repeat(200 * 1024)));
+        Harness.Run run = h.run(p);
+        assertEquals(126, run.result().exitCode(), run.toString());
+        SetupFailure f = run.result().failure().orElseThrow();
+        assertEquals(Errno.E2BIG, f.errno());
+        assertTrue(f.message().endsWith(": execve /usr/bin/true: E2BIG (Argument list too long): the argument list is"
+                + " too long: the command's words, the environment and their pointers exceed what execve takes (each"
+                + " string at most 128K; all of them a quarter of the stack rlimit, at most 6M, at least 128K)\nHint:"
+                + " shorten them or pass large data in a file; a small stack rlimit lowers the limit"), f.message());
+    }
+
+    /** A launch whose app root the app's uid cannot enter stops before the helper runs. */
+    @Test
+    void anAppRootTheAppCannotEnterFailsBeforeTheLaunch() throws Exception {
+        Path closed = h.newDir("closed");
+        java.nio.file.Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Policy p = h.policy(Harness.appName("closed"), closed, List.of("true"), LandlockMode.BEST_EFFORT, 8L << 20,
+                List.of(), List.of(), Map.of());
+        SetupException e = assertThrows(SetupException.class, () -> h.run(p));
+        assertEquals(125, e.exitCode());
+        assertEquals("cannot set up sandbox for app \"" + p.app() + "\": app-root: \"" + closed + "\" (mode 0700, owner"
+                + " root(0), group root(0)) cannot be entered by the app: it runs as uid 1000 inside, which is host uid 201000"
+                + " (user.host-id-base 200000 + user.uid 1000) with gid 201000, and the mode gives it the others' bits ---,"
+                + " without search (x) permission; let it in, e.g. chmod a+rX " + closed, e.getMessage());
+    }
+
+    /**
+     * What the mode bits allow an ACL can still refuse: then the helper's chdir fails, and the
+     * message says so. (The ACL is written as its xattr: the host has no setfacl.)
+     */
+    @Test
+    void anAppRootRefusedByAnAclIsExplainedWhenChdirFails() throws Exception {
+        Path root = h.newDir("acl");
+        java.nio.file.Files.copy(Path.of("/bin/true"), root.resolve("t"));
+        java.nio.file.Files.setPosixFilePermissions(root.resolve("t"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // user::rwx user:201000:--- group::r-x mask::r-x other::r-x (acl_ea.h: version 2, then tag, perm, id)
+        Process set = new ProcessBuilder("python3", "-c", "import os, struct, sys\n"
+                + "e = [(1, 7, 0xffffffff), (2, 0, 201000), (4, 5, 0xffffffff), (0x10, 5, 0xffffffff), (0x20, 5, 0xffffffff)]\n"
+                + "os.setxattr(sys.argv[1], 'system.posix_acl_access', struct.pack('<I', 2)"
+                + " + b''.join(struct.pack('<HHI', *x) for x in e))\n", root.toString()).inheritIO().start();
+        assertEquals(0, set.waitFor());
+        Policy p = h.policy(Harness.appName("acl"), root, List.of("/app/t"), LandlockMode.BEST_EFFORT, 8L << 20,
+                List.of(), List.of(), Map.of());
+        Harness.Run run = h.run(p);
+        assertEquals(125, run.result().exitCode(), run.toString());
+        SetupFailure f = run.result().failure().orElseThrow();
+        assertEquals("chdir", f.step());
+        assertEquals("cannot set up sandbox for app \"" + p.app() + "\": chdir: chdir /app: EACCES (Permission denied): the"
+                + " app (uid 1000 inside, host uid 201000) may not enter app root \"" + root + "\" although its mode 0755"
+                + " allows it: an ACL or a security module refuses it\nHint: see getfacl " + root, f.message());
+    }
+
+    private SetupFailure failed(int code, String... command) {
+        Harness.Run run = run(command);
+        assertEquals(code, run.result().exitCode(), run.toString());
+        return run.result().failure().orElseThrow();
     }
 
     /**
