@@ -14,7 +14,7 @@ import java.nio.file.Path;
 /**
  * The message an instance's failure becomes: a helper's error line as the step, the call, the
  * errno by name and in words, and for the command's execve and the working directory the cause
- * told from the host and a {@code Hint:}.
+ * told from the host and a {@code Hint:}; and the supervisor's own death.
  */
 final class HelperFailures {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
@@ -88,6 +88,20 @@ final class HelperFailures {
     static String errnoText(HelperEvent.Error err) {
         String name = err.errname().isEmpty() ? Errno.name(err.errno()) : err.errname();
         return name + " (" + Errno.describe(err.errno()) + ")";
+    }
+
+    /**
+     * The helper died of a signal the launcher did not send, before init reported the app's end:
+     * whatever the app was doing, how it ended is unknown (init and the app die with the helper).
+     *
+     * @param oomKills the OOM kills the instance's cgroup counted, or null without one
+     */
+    static String supervisorKilled(String app, int pid, int signal, Long oomKills) {
+        return "cannot supervise sandbox for app \"" + app + "\": its supervisor (sandbox-init, pid " + pid
+                + ") was killed by signal " + signal + ", not by the launcher;"
+                + " the app was ended with it, and how the app itself would have ended is unknown"
+                + (oomKills != null && oomKills > 0 ? "; the instance's cgroup counted " + oomKills
+                        + " OOM kill" + (oomKills == 1 ? "" : "s") + ": the kernel's OOM killer may have chosen it" : "");
     }
 
     private static String mountinfo() {

@@ -72,6 +72,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
     /** How helper errors are worded; set by the launch. */
     private volatile HelperFailures failures;
+    /** Whether this instance sent the helper SIGKILL (kill(), a stop's escalation, the runtime's close). */
+    private volatile boolean killSent;
 
     /** The caller's ends of piped stdio. */
     record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
@@ -236,6 +238,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private boolean killed() {
         synchronized (signalFd) {
             // The helper's death kills init (PDEATHSIG), and init's death kills the pid namespace.
+            killSent = true;
             return signalFd.isOpen() && Pidfd.sendSignal(signalFd, Signals.SIGKILL);
         }
     }
@@ -334,7 +337,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         RuntimeException failed = null;
         try {
             boolean killedMark = cgroup.map(CgroupHandle::killedMark).orElse(false);
-            result = result(helperStatus, finishCgroup());
+            result = result(helperStatus, finishCgroup(), killedMark);
             result = result.withEnding(ending(result, killedMark));
             if (network.isPresent()) result = result.withNetwork(network.get().totals());
         } catch (RuntimeException e) {
@@ -383,7 +386,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         return usage;
     }
 
-    private RunResult result(Wait.Status helperStatus, Optional<CgroupStats> usage) {
+    /** @param killedMark whether {@code sandbox-run kill} said it killed the instance */
+    private RunResult result(Wait.Status helperStatus, Optional<CgroupStats> usage, boolean killedMark) {
         Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
         List<Protection> protections = new ProtectionsBuilder(launchProtections).landlock(landlock).build();
         HelperEvent.Error err = error;
@@ -405,7 +409,16 @@ final class SandboxInstance implements Instance, Monitor.Listener {
             return new RunResult(app, id, x.code(), Optional.of(x.code()), Optional.empty(), false, wall, protections, denials(), learned(),
                     usage, Optional.empty());
         }
-        // No report from init: the helper itself was killed (kill(), or the launcher's own end).
+        // No report from init: the helper itself was killed. By this instance (kill(), a stop, the
+        // launcher's own end) or sandbox-run kill, that is how the app ended; by anything else, its
+        // supervisor died and the app's own end is unknown.
+        if (helperStatus.signalled() && !killSent && !killedMark) {
+            String msg = HelperFailures.supervisorKilled(app, pid, helperStatus.signal(),
+                    usage.map(CgroupStats::oomKills).orElse(null));
+            return new RunResult(app, id, ExitCodes.SETUP_FAILED, Optional.empty(), Optional.empty(), false, wall,
+                    protections, denials(), learned(), usage, Optional.of(new SetupFailure("outer", "supervisor", 0, msg)))
+                    .withEnding(Ending.of(Ending.Reason.SUPERVISOR_DIED));
+        }
         if (helperStatus.signalled()) {
             return new RunResult(app, id, ExitCodes.SIGNAL_BASE + helperStatus.signal(), Optional.empty(),
                     Optional.of(helperStatus.signal()), false, wall, protections, denials(), learned(), usage, Optional.empty());
@@ -427,7 +440,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     /** How it ended: a kill or a stop the runtime made, else as the result's own fields read. */
     private synchronized Ending ending(RunResult r, boolean killedMark) {
         Ending own = r.ending();
-        if (own.reason() == Ending.Reason.SETUP_FAILURE) return own;
+        if (own.reason() == Ending.Reason.SETUP_FAILURE || own.reason() == Ending.Reason.SUPERVISOR_DIED) return own;
         if (killedByCaller || killedMark) return Ending.of(Ending.Reason.KILLED);
         if (stop != null && stop.reason() != null) return new Ending(stop.reason(), stop.limit(), stop.escalated());
         if (stop != null && stop.escalated()) {

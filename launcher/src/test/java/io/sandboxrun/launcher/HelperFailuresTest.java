@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The messages a helper's error line becomes. */
+/** The messages a helper's error line and a supervisor's death become. */
 class HelperFailuresTest {
     @TempDir Path tmp;
 
@@ -64,6 +64,18 @@ class HelperFailuresTest {
 
         assertEquals("cannot set up sandbox for app \"app\": chdir: chdir /app: EACCES (Permission denied): app root "
                 + AppRootAccess.problem(AppRootAccess.read(root), p.user()), msg);
+    }
+
+    @Test
+    void aSupervisorKilledFromOutsideIsAFailureNamingItsPid() {
+        assertEquals("cannot supervise sandbox for app \"a\": its supervisor (sandbox-init, pid 4242) was killed by"
+                + " signal 9, not by the launcher; the app was ended with it, and how the app itself would have ended is"
+                + " unknown", HelperFailures.supervisorKilled("a", 4242, 9, 0L));
+        assertEquals("cannot supervise sandbox for app \"a\": its supervisor (sandbox-init, pid 7) was killed by signal"
+                + " 9, not by the launcher; the app was ended with it, and how the app itself would have ended is unknown;"
+                + " the instance's cgroup counted 1 OOM kill: the kernel's OOM killer may have chosen it",
+                HelperFailures.supervisorKilled("a", 7, 9, 1L));
+        assertEquals(true, HelperFailures.supervisorKilled("a", 7, 11, null).contains("killed by signal 11, not by"));
     }
 
     private Path appRoot() throws IOException {

@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0-124:the app's own exit code",
             "2:invalid option or policy, such as an app root the app's uid cannot enter (nothing was created)",
-            "125:the sandbox could not be set up (the message names the step)",
+            "125:the sandbox could not be set up (the message names the step), or its supervisor was killed",
             "126:the command was found but could not be executed",
             "127:the command was not found inside the sandbox",
             "128+N:the app was killed by signal N"},

@@ -207,6 +207,30 @@ class CliIT {
                 + " execve would fail with E2BIG; pass large data in a file under the app root instead", big.err().strip());
     }
 
+    /** SIGKILL to the host-side helper: exit 125 and a line naming it, not the app's 137. */
+    @Test
+    void aSupervisorKilledFromOutsideExits125SayingSo() throws Exception {
+        Path result = h.newDir("sup-result").resolve("result.json");
+        Process p = cli(h.appRoot, "--app", Harness.appName("cli"), "--result-json", result.toString(), "--", "sh", "-c",
+                "echo ready; exec sleep 60").start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        long helper = p.toHandle().children().filter(c -> c.info().command().orElse("").endsWith("/sandbox-init"))
+                .findFirst().orElseThrow().pid();
+        io.sandboxrun.core.linux.Signals.send((int) helper, io.sandboxrun.core.linux.Signals.SIGKILL);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String err = read(p.getErrorStream());
+        assertEquals(125, p.exitValue(), err);
+        assertTrue(err.contains("sandbox-run: cannot supervise sandbox for app \"") && err.contains("\": its supervisor"
+                + " (sandbox-init, pid " + helper + ") was killed by signal 9, not by the launcher; the app was ended with"
+                + " it, and how the app itself would have ended is unknown\n"), err);
+        JsonNode json = new ObjectMapper().readTree(result.toFile());
+        assertEquals(125, json.get("exit_code").asInt());
+        assertTrue(json.get("signal").isNull(), json.toString());
+        assertEquals("supervisor", json.get("failure").get("step").asText(), json.toString());
+        assertEquals("supervisor-died", json.get("ended_by").asText(), json.toString());
+    }
+
     /** SIGTERM to the launcher reaches the app, which exits its own way. */
     @Test
     void signalsToTheLauncherReachTheApp() throws Exception {

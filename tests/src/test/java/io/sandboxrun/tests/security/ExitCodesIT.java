@@ -1,15 +1,21 @@
 package io.sandboxrun.tests.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sandboxrun.core.host.Feature;
+import io.sandboxrun.core.launch.Ending;
+import io.sandboxrun.core.launch.Instance;
+import io.sandboxrun.core.launch.LaunchSpec;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.launch.SetupFailure;
+import io.sandboxrun.core.launch.Stdio;
 import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.linux.Mount;
+import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.policy.LandlockMode;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.Rlimit;
@@ -17,10 +23,14 @@ import io.sandboxrun.core.policy.RlimitValue;
 import io.sandboxrun.core.testing.Requires;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,6 +212,43 @@ class ExitCodesIT {
         assertEquals("cannot set up sandbox for app \"" + p.app() + "\": chdir: chdir /app: EACCES (Permission denied): the"
                 + " app (uid 1000 inside, host uid 201000) may not enter app root \"" + root + "\" although its mode 0755"
                 + " allows it: an ACL or a security module refuses it\nHint: see getfacl " + root, f.message());
+    }
+
+    /**
+     * The host-side helper killed from outside: not the app's SIGKILL (137) but a failure naming
+     * the supervisor's pid; the launcher's own kill() stays the app's end.
+     */
+    @Test
+    void aSupervisorKilledFromOutsideIsAFailureNotTheAppsEnd() throws Exception {
+        Instance i = Harness.runtime().launch(new LaunchSpec(h.policy(Harness.appName("sup"),
+                List.of("sh", "-c", "echo ready; exec sleep 60")), Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+        BufferedReader out = new BufferedReader(new InputStreamReader(i.stdout().orElseThrow(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        List<Long> tree = ProcessTree.descendants(i.pid());
+        assertTrue(Signals.send(i.pid(), Signals.SIGKILL));
+        RunResult r = i.onExit().get(20, TimeUnit.SECONDS);
+        assertEquals(125, r.exitCode(), r.toString());
+        assertEquals(Optional.empty(), r.signal());
+        assertEquals(Optional.empty(), r.code());
+        SetupFailure f = r.failure().orElseThrow();
+        assertEquals("supervisor", f.step());
+        assertEquals(Ending.Reason.SUPERVISOR_DIED, r.ending().reason());
+        assertEquals("cannot supervise sandbox for app \"" + i.app() + "\": its supervisor (sandbox-init, pid " + i.pid()
+                + ") was killed by signal 9, not by the launcher; the app was ended with it, and how the app itself would"
+                + " have ended is unknown", f.message());
+        ProcessTree.awaitGone(tree, 5000);
+        for (long pid : tree) assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
+
+        Instance k = Harness.runtime().launch(new LaunchSpec(h.policy(Harness.appName("sup"),
+                List.of("sh", "-c", "echo ready; exec sleep 60")), Stdio.NULL, Stdio.PIPE, Stdio.NULL));
+        assertEquals("ready", new BufferedReader(new InputStreamReader(k.stdout().orElseThrow(), StandardCharsets.UTF_8))
+                .readLine());
+        k.kill();
+        RunResult killed = k.onExit().get(20, TimeUnit.SECONDS);
+        assertEquals(137, killed.exitCode(), killed.toString());
+        assertEquals(Optional.of(9), killed.signal());
+        assertEquals(Optional.empty(), killed.failure());
+        assertEquals(Ending.Reason.KILLED, killed.ending().reason());
     }
 
     private SetupFailure failed(int code, String... command) {
