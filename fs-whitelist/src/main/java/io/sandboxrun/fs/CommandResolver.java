@@ -165,14 +165,16 @@ public final class CommandResolver {
 
         /** {@code path} is not visible inside: bind what it needs if the host has it, or fail with 127. */
         private InsideView.Resolved makeVisible(String path, String script) {
-            for (String writable : List.of("/tmp", TmpSpace.INSIDE_ROOT)) {
+            for (String writable : List.of("/tmp", TmpSpace.INSIDE_ROOT, WhitelistPlanner.SHM_DIR)) {
                 // What the app writes there is not known here, and could not run anyway.
                 if (PathNames.isUnder(path, writable)) {
                     String name = script == null ? argv0 : path;
+                    String what = writable.equals(WhitelistPlanner.SHM_DIR) ? "the instance's shared memory (" + writable + ")"
+                            : "the app's writable space (" + writable + ")";
                     throw new SetupException(FsSteps.RESOLVE_COMMAND, "cannot run \"" + name + "\"" + (script == null ? ""
-                            : ", the interpreter of " + script) + ": it is in the app's writable space (" + writable
-                            + "), which is mounted noexec: nothing there can be executed\nHint: keep programs under the app root (/app),"
-                            + " or run a script through its interpreter (e.g. sh " + path + ")", ExitCodes.NOT_EXECUTABLE);
+                            : ", the interpreter of " + script) + ": it is in " + what + ", which is mounted noexec: nothing"
+                            + " there can be executed\nHint: keep programs under the app root (/app), or run a script through"
+                            + " its interpreter (e.g. sh " + path + ")", ExitCodes.NOT_EXECUTABLE);
                 }
             }
             InsideView.Resolved h = hostView.resolve(path);

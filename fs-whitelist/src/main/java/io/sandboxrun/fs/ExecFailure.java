@@ -98,7 +98,7 @@ public final class ExecFailure {
         if (f.noexecMount() != null) {
             return new Explanation(p + onHost + " lies on a filesystem mounted noexec (host mount " + f.noexecMount()
                     + "), where nothing may be executed", "keep programs on a filesystem mounted without noexec (the"
-                    + " writable space, /tmp included, is noexec too), or run a script through its interpreter");
+                    + " writable space, /tmp and /dev/shm are noexec too), or run a script through its interpreter");
         }
         if (resolverProblem != null) return new Explanation(resolverProblem, null);
         return new Explanation("the app may not execute " + p + ": a security module (Landlock), an ACL, or the"

@@ -340,6 +340,10 @@ class WhitelistPlannerTest {
                 + " nothing there can be executed\nHint: keep programs under the app root (/app), or run a script"
                 + " through its interpreter (e.g. sh /tmp/tool)", e.getMessage());
         assertEquals(126, e.exitCode());
+        assertEquals("cannot run \"/dev/shm/x\": it is in the instance's shared memory (/dev/shm), which is mounted"
+                + " noexec: nothing there can be executed\nHint: keep programs under the app root (/app), or run a script"
+                + " through its interpreter (e.g. sh /dev/shm/x)",
+                assertThrows(SetupException.class, () -> plan(policy("/dev/shm/x"))).getMessage());
         host.file("/srv/apps/hello/run.sh", "#!" + INSIDE_TMP + "/bin/python3\n", true);
         SetupException i = assertThrows(SetupException.class, () -> plan(policy("./run.sh")));
         assertEquals("cannot run \"" + INSIDE_TMP + "/bin/python3\", the interpreter of /app/run.sh: it is in the app's"
