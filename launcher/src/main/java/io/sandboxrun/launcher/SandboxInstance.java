@@ -432,7 +432,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     /** What a failed fork most likely hit: a process would be refused with EAGAIN at a pids limit. */
     private static String limitHint(HelperEvent.Error err) {
         boolean fork = err.step().equals("fork") || err.step().equals("clone");
-        return fork && err.errno() == Errno.EAGAIN ? "; the kernel refused a new process (EAGAIN): the app's pids limit"
+        return fork && err.errno() == Errno.EAGAIN ? "; the kernel refused a new process: the app's pids limit"
                 + " (--pids, limits.pids or instance-limits.pids, the app's own processes and threads) or the host's"
                 + " process limit is reached" : "";
     }
