@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Serving: the hello WSGI app under gunicorn (2 sync workers), bare vs in the sandbox, with wrk.
-# Usage: [PORT1=18081] [PORT2=18082] [DURATION=10s] tests/bench/serve.sh
+# Serving: the hello WSGI app under gunicorn (2 sync workers), bare vs in the sandbox (with the
+# embedded defaults, which hold an app to 1 CPU, and with its limits lifted), with wrk.
+# Usage: [PORT1=18081] [PORT2=18082] [PORT3=18083] [DURATION=10s] tests/bench/serve.sh
 . "$(dirname "$0")/common.sh"
 need wrk gunicorn
 build
-port1=${PORT1:-18081} port2=${PORT2:-18082} duration=${DURATION:-10s}
+port1=${PORT1:-18081} port2=${PORT2:-18082} port3=${PORT3:-18083} duration=${DURATION:-10s}
 
 # gunicorn imports a module: the app as hello.py in its own app root.
 install -m 644 "$repo/examples/hello-wsgi/index.wsgi" "$approot/hello.py"
@@ -15,6 +16,9 @@ gunicorn -w 2 -b "127.0.0.1:$port1" --chdir "$approot" hello:application >"$out/
 pids+=($!)
 "$repo/bin/sandbox-run" --app benchweb --app-root "$approot" --listen "127.0.0.1:$port2" \
     -- gunicorn -w 2 hello:application >"$out/serve-sandbox.log" 2>&1 &
+pids+=($!)
+"$repo/bin/sandbox-run" --app benchweb-max --app-root "$approot" --listen "127.0.0.1:$port3" \
+    --cpus max --memory max --pids max -- gunicorn -w 2 hello:application >"$out/serve-sandbox-max.log" 2>&1 &
 pids+=($!)
 
 # Ready when it answers (a --listen socket accepts before gunicorn runs, so connecting is not enough).
@@ -33,6 +37,7 @@ PY
 }
 ready "$port1"
 ready "$port2"
+ready "$port3"
 
 # bench NAME PORT: 2 s warm-up, then the measured run; prints requests/s.
 bench() {
@@ -51,13 +56,16 @@ results=""
 for round in 1 2; do
     a=$(bench bare "$port1")
     b=$(bench sandbox "$port2")
-    results+="$round $a $b"$'\n'
+    c=$(bench sandbox-max "$port3")
+    results+="$round $a $b $c"$'\n'
 done
 printf '%s' "$results" | awk '
-    BEGIN { printf "%-6s %14s %14s %8s\n", "round", "bare req/s", "sandbox req/s", "ratio" }
-    { printf "%-6s %14.0f %14.0f %8.3f\n", $1, $2, $3, $3 / $2; a += $2; b += $3 }
-    END { printf "%-6s %14.0f %14.0f %8.3f\n", "mean", a / NR, b / NR, b / a }'
-echo "(ratio = sandbox/bare; wrk -t2 -c32 -d$duration after -d2s warm-up; wrk output in $out/serve-wrk.txt)"
+    BEGIN { printf "%-6s %12s %16s %8s %16s %8s\n", "round", "bare req/s", "sandbox (1 CPU)", "ratio",
+                   "sandbox (max)", "ratio" }
+    { printf "%-6s %12.0f %16.0f %8.3f %16.0f %8.3f\n", $1, $2, $3, $3 / $2, $4, $4 / $2; a += $2; b += $3; c += $4 }
+    END { printf "%-6s %12.0f %16.0f %8.3f %16.0f %8.3f\n", "mean", a / NR, b / NR, b / a, c / NR, c / a }'
+echo "(ratio = sandbox/bare; 1 CPU: the embedded default; max: --cpus max --memory max --pids max;"
+echo " wrk -t2 -c32 -d$duration after -d2s warm-up; wrk output in $out/serve-wrk.txt)"
 
 stop_servers
 if ss -ltnH "( sport = :$port1 or sport = :$port2 )" | grep -q .; then
