@@ -58,11 +58,13 @@ public final class Main {
             try {
                 io.sandboxrun.seccomp.ProfileLoader.bundled("python");
                 io.sandboxrun.seccomp.ProfileLoader.bundled("default");
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // Only a head start: the launch reads the profile it needs itself and reports any error.
+                // The JVM may also be exiting under it (a usage error): JNA's loading then fails, harmlessly.
             }
         }, "sandbox-run-warm-up");
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler((thread, e) -> { });
         t.start();
     }
 
