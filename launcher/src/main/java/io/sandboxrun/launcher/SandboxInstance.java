@@ -69,7 +69,10 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * A stop under way: for a limit ({@code reason} TIME_LIMIT or CPU_TIME_LIMIT, with its value),
      * or asked for ({@code reason} null: SIGTERM or SIGINT to sandbox-run, {@link #stop()}).
      */
-    private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
+    private record Stop(Ending.Reason reason, String limit, boolean escalated, long since) {}
+
+    /** A stop asked for again within this long is the same request (see {@link #stop()}). */
+    private static final long REPEAT_NANOS = 1_000_000_000L;
     /** How helper errors are worded; set by the launch. */
     private volatile HelperFailures failures;
     /** Whether this instance sent the helper SIGKILL (kill(), a stop's escalation, the runtime's close). */
@@ -165,38 +168,40 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      */
     @Override
     public void stop() {
-        boolean again;
         synchronized (this) {
             if (ended) return;
-            again = stop != null;
+            if (stop == null) {
+                stopFor(null, null);
+                return;
+            }
+            // One request often arrives twice (timeout(1) signals its child and then the whole
+            // process group): a repeat within a second is the same stop, not the second one.
+            if (System.nanoTime() - stop.since() < REPEAT_NANOS) return;
+            killedByCaller = true;
         }
-        if (again) {
-            escalate();
-        } else {
-            stopFor(null, null);
-        }
+        escalate("asked again");
     }
 
     /** The first stop wins: a limit reached while a stop is under way does not start another. */
     private void stopFor(Ending.Reason reason, String limit) {
         synchronized (this) {
             if (ended || stop != null) return;
-            stop = new Stop(reason, limit, false);
-            timers.add(deadlines.after(lifetime.stopTimeout(), this::escalate));
+            stop = new Stop(reason, limit, false, System.nanoTime());
+            timers.add(deadlines.after(lifetime.stopTimeout(), () -> escalate("the stop timeout passed")));
         }
         verbose.accept("app=" + app + " instance=" + id + " stopping (" + (reason == null ? "asked" : reason.word()
                 + " " + limit) + "): SIGTERM, SIGKILL after " + Durations.word(lifetime.stopTimeout()));
         signal(Signals.SIGTERM);
     }
 
-    /** The stop timeout passed (or a second stop came): every process of the instance is killed. */
-    private void escalate() {
+    /** The stop timeout passed, or a second stop came: every process of the instance is killed. */
+    private void escalate(String why) {
         synchronized (this) {
             if (ended) return;
-            Stop s = stop == null ? new Stop(null, null, false) : stop;
-            stop = new Stop(s.reason(), s.limit(), true);
+            Stop s = stop == null ? new Stop(null, null, false, System.nanoTime()) : stop;
+            stop = new Stop(s.reason(), s.limit(), true, s.since());
         }
-        verbose.accept("app=" + app + " instance=" + id + " did not end within the stop timeout: SIGKILL");
+        verbose.accept("app=" + app + " instance=" + id + " still running after its SIGTERM (" + why + "): SIGKILL");
         killed();
     }
 
@@ -441,7 +446,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private synchronized Ending ending(RunResult r, boolean killedMark) {
         Ending own = r.ending();
         if (own.reason() == Ending.Reason.SETUP_FAILURE || own.reason() == Ending.Reason.SUPERVISOR_DIED) return own;
-        if (killedByCaller || killedMark) return Ending.of(Ending.Reason.KILLED);
+        if (killedByCaller || killedMark) return new Ending(Ending.Reason.KILLED, null, stop != null && stop.escalated());
         if (stop != null && stop.reason() != null) return new Ending(stop.reason(), stop.limit(), stop.escalated());
         if (stop != null && stop.escalated()) {
             return new Ending(Ending.Reason.STOP_TIMEOUT, Durations.word(lifetime.stopTimeout()), true);

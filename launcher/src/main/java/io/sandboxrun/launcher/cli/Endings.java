@@ -33,8 +33,9 @@ final class Endings {
             case CPU_TIME_LIMIT -> lines.add(app + " used up its CPU-time limit (" + e.limit() + r.usage()
                     .map(u -> u.cpuUsageUsec() == null ? "" : ": " + seconds(u.cpuUsageUsec()) + " of CPU").orElse("")
                     + ")" + stopped);
-            case KILLED -> lines.add(app + " (instance " + r.instance() + ") was killed by an operator or a caller"
-                    + " (sandbox-run kill, or the API)");
+            case KILLED -> lines.add(app + " (instance " + r.instance() + ") was killed" + (e.escalated()
+                    ? ": it was asked to stop a second time while its stop was under way"
+                    : " by an operator or a caller (sandbox-run kill, or the API)"));
             case STOP_TIMEOUT -> lines.add(app + " did not exit within the stop timeout (" + e.limit() + ") after"
                     + " SIGTERM, so every process was killed");
             case EXIT, SETUP_FAILURE, SUPERVISOR_DIED -> { }

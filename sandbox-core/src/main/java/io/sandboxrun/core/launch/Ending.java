@@ -30,7 +30,10 @@ public record Ending(Reason reason, String limit, boolean escalated) {
         TIME_LIMIT,
         /** The CPU-time limit was reached. */
         CPU_TIME_LIMIT,
-        /** An operator or the API killed it ({@code sandbox-run kill}, {@code Instance.kill()}). */
+        /**
+         * An operator or the API killed it ({@code sandbox-run kill}, {@code Instance.kill()}, a
+         * second stop while one is under way: a second Ctrl-C).
+         */
         KILLED,
         /** It was stopped (SIGTERM or SIGINT to sandbox-run) and outlived its stop timeout: every process was killed. */
         STOP_TIMEOUT,
