@@ -25,38 +25,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** Freeze, thaw, kill, crash recovery and the tree's cleanliness, on real sandboxes. */
-class CgroupLifecycleIT {
-    static Harness h;
-    final List<String> apps = new ArrayList<>();
-
-    @BeforeAll
-    static void setUp() {
-        CgroupIT.requireLimits();
-        h = new Harness();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (h != null) h.close();
-    }
-
-    @AfterEach
-    void removeLeftovers() {
-        apps.forEach(CgroupIT::removeApp);
-    }
-
-    private String app(String prefix) {
-        String a = Harness.appName(prefix);
-        apps.add(a);
-        return a;
-    }
+class CgroupLifecycleIT extends AppsUnderLimits {
 
     /** sandbox-run SUBCOMMAND ... in this JVM, as a user types it. */
     record Cli(int code, String out, String err) {}

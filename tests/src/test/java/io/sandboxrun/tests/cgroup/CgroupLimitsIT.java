@@ -48,24 +48,12 @@ class CgroupLimitsIT extends AppsUnderLimits {
         int reached = Integer.parseInt(lines[lines.length - 1]);
         assertTrue(reached >= 32 && reached <= 64, "allocated " + reached + " MiB before the kill");
         // The host is unaffected: the next sandbox runs normally.
-        assertEquals(0, h.run(h.policy(Harness.appName("after-oom"), List.of("true"))).result().exitCode());
+        assertEquals(0, h.run(h.policy(app("after-oom"), List.of("true"))).result().exitCode());
     }
 
     @Test
     void forkBombIsBoundedByPidsAndKilledCleanly() throws Exception {
-        String bomb = "import os, sys, time\n"
-                + "n = 0\n"
-                + "while True:\n"
-                + "    try:\n"
-                + "        pid = os.fork()\n"
-                + "    except BlockingIOError:\n"
-                + "        break\n"
-                + "    if pid == 0:\n"
-                + "        time.sleep(120)\n"
-                + "        os._exit(0)\n"
-                + "    n += 1\n"
-                + "print('forked', n, flush=True)\n"
-                + "time.sleep(120)\n";
+        String bomb = forkBomb("time.sleep(120)\n");
         Policy p = python("forkbomb", bomb, Limits.none().withPids(40L));
         Instance i = Harness.runtime().launch(new LaunchSpec(p, Stdio.NULL, Stdio.PIPE, Stdio.NULL));
         try {
@@ -80,7 +68,7 @@ class CgroupLimitsIT extends AppsUnderLimits {
             assertTrue(s.pidsLimitHits() >= 1, s.toString());
             // The launcher stays responsive: another sandbox runs while the bomb holds its limit.
             long t0 = System.nanoTime();
-            assertEquals(0, h.run(h.policy(Harness.appName("beside-bomb"), List.of("true"))).result().exitCode());
+            assertEquals(0, h.run(h.policy(app("beside-bomb"), List.of("true"))).result().exitCode());
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "a launch beside the bomb took too long");
             List<Integer> pids = CgroupIT.open(app, i.id()).orElseThrow().pids();
             assertTrue(pids.size() >= forked, "cgroup holds " + pids.size());

@@ -27,19 +27,7 @@ class DefaultLimitsIT extends AppsUnderLimits {
 
     @Test
     void aForkBombStopsAt128() {
-        String bomb = "import os, time\n"
-                + "n = 0\n"
-                + "while True:\n"
-                + "    try:\n"
-                + "        pid = os.fork()\n"
-                + "    except BlockingIOError:\n"
-                + "        break\n"
-                + "    if pid == 0:\n"
-                + "        time.sleep(60)\n"
-                + "        os._exit(0)\n"
-                + "    n += 1\n"
-                + "print('forked', n, flush=True)\n"
-                + "os.killpg(0, 9)\n";
+        String bomb = forkBomb("os.killpg(0, 9)\n");
         Harness.Run r = h.run(python("forkbomb", bomb));
 
         String line = r.stdout().strip();

@@ -133,7 +133,7 @@ class TimeLimitsIT extends AppsUnderLimits {
         assertEquals(3, exit.exitCode());
 
         // probe.py is not executable (rw-r--r--): the helper's exec fails, a setup failure (126).
-        app = Harness.appName("noexec");
+        app = app("noexec");
         RunResult setup = h.run(h.policy(app, List.of("/app/probe.py"))).result();
         assertEquals(Ending.of(Ending.Reason.SETUP_FAILURE), setup.ending(), setup.toString());
         assertFalse(setup.failure().isEmpty());
