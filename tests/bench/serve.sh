@@ -68,6 +68,6 @@ echo "(ratio = sandbox/bare; 1 CPU: the embedded default; max: --cpus max --memo
 echo " wrk -t2 -c32 -d$duration after -d2s warm-up; wrk output in $out/serve-wrk.txt)"
 
 stop_servers
-if ss -ltnH "( sport = :$port1 or sport = :$port2 )" | grep -q .; then
+if ss -ltnH "( sport = :$port1 or sport = :$port2 or sport = :$port3 )" | grep -q .; then
     echo "a server is still listening after stop" >&2; exit 1
 fi
