@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,12 +103,28 @@ class NginxUwsgiIT {
             assertEquals(200, r.statusCode(), () -> r.body() + "\nnginx: " + log(web));
             assertEquals(ANSWER, r.body());
         } finally {
-            if (nginx != null) stopNginx(nginx);
-            uwsgi.signal(Signals.SIGTERM);   // --die-on-term: SIGTERM ends uWSGI instead of reloading it
-            RunResult result = uwsgi.onExit().get(30, TimeUnit.SECONDS);
-            System.err.println("uwsgi in the sandbox (exit " + result.exitCode() + "):\n" + uwsgiLog.get(10, TimeUnit.SECONDS));
+            try {
+                if (nginx != null) stopNginx(nginx);
+            } finally {
+                stopUwsgi(uwsgi, uwsgiLog);
+            }
         }
         assertFalse(Files.exists(socket), "the socket goes with the instance");
+    }
+
+    /** SIGTERM to uWSGI; one still running 30 s later is killed (the test fails then), so no instance outlives the test. */
+    private static void stopUwsgi(Instance uwsgi, CompletableFuture<String> log) throws Exception {
+        uwsgi.signal(Signals.SIGTERM);   // --die-on-term: SIGTERM ends uWSGI instead of reloading it
+        RunResult result;
+        try {
+            result = uwsgi.onExit().get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            uwsgi.kill();
+            RunResult killed = uwsgi.onExit().get(20, TimeUnit.SECONDS);
+            throw new AssertionError("uwsgi did not end within 30 s of SIGTERM, so it was killed (exit "
+                    + killed.exitCode() + "):\n" + log.get(10, TimeUnit.SECONDS));
+        }
+        System.err.println("uwsgi in the sandbox (exit " + result.exitCode() + "):\n" + log.get(10, TimeUnit.SECONDS));
     }
 
     /** nginx as root master with a www-data worker, its config, pid file, logs and temp dirs all in {@code dir}. */
