@@ -61,8 +61,10 @@ class CgroupLimitsIT extends AppsUnderLimits {
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("forked "), "no report from the bomb: " + line);
             int forked = Integer.parseInt(line.substring(7));
-            // 40 tasks are the app's: python and its children; sandbox-init's two are on top.
-            assertTrue(forked >= 35 && forked <= 39, "forked " + forked);
+            // 40 tasks are the app's: python and its 39 children, as measured every run; sandbox-init's
+            // two are on top. Were sandbox-init's two counted in the 40, python would fork 37: that
+            // must fail here, so the lower bound leaves room for one stray task only.
+            assertTrue(forked >= 38 && forked <= 39, "forked " + forked);
             CgroupStats s = i.stats().orElseThrow();
             assertTrue(s.pidsCurrent() <= 42, s.toString());
             assertTrue(s.pidsLimitHits() >= 1, s.toString());

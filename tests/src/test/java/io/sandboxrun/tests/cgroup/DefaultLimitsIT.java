@@ -33,8 +33,10 @@ class DefaultLimitsIT extends AppsUnderLimits {
         String line = r.stdout().strip();
         assertTrue(line.startsWith("forked "), r.toString());
         int forked = Integer.parseInt(line.substring(7));
-        // 128 tasks are the app's: python and its children (sandbox-init's two are on top).
-        assertTrue(forked >= 120 && forked <= 127, "forked " + forked);
+        // 128 tasks are the app's: python and its 127 children, as measured every run (sandbox-init's
+        // two are on top). Were sandbox-init's two counted in the 128, python would fork 125: that
+        // must fail here, so the lower bound leaves room for one stray task only.
+        assertTrue(forked >= 126 && forked <= 127, "forked " + forked);
         assertTrue(r.result().usage().orElseThrow().pidsLimitHits() >= 1, r.toString());
     }
 
