@@ -65,8 +65,26 @@ class CliIT {
         Process p = cli(h, cwd, args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sandbox-run did not finish");
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();   // not left running after the test: SIGKILL, then its cgroups go with removeApps
+            p.waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("sandbox-run " + String.join(" ", args) + " did not finish within 60 s; killed it");
+        }
         return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    /**
+     * After a test's launchers are gone (e.g. SIGKILLed when it failed): {@code sandbox-run kill APP}
+     * kills and removes the instances each of {@code apps} left, the orphaned cgroups included. Only
+     * these apps, the test's own: never another's cgroup (as {@code gc} would reap every orphan).
+     * What it cannot remove is printed (a host without cgroups has none to remove).
+     */
+    static void removeApps(Harness h, java.util.Collection<String> apps) throws Exception {
+        for (String app : apps) {
+            Result r = run(h, h.appRoot, "kill", app);
+            if (r.code() == 0) System.err.println("test left instances of " + app + " behind: " + r.out().strip());
+            else if (!r.err().contains("no instance matches")) System.err.println("cannot remove " + app + ": " + r.err());
+        }
     }
 
     static String read(java.io.InputStream in) {
