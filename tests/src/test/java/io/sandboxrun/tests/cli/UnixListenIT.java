@@ -39,6 +39,8 @@ class UnixListenIT {
     static Harness h;
     static Path sockets;
     final List<Process> launchers = new ArrayList<>();
+    /** The apps of the launchers a test started: the instance cgroups a killed one left are removed after it. */
+    final List<String> apps = new ArrayList<>();
 
     @BeforeAll
     static void setUp() {
@@ -54,20 +56,28 @@ class UnixListenIT {
     }
 
     @AfterAll
-    static void tearDown() { h.close(); }
+    static void tearDown() {
+        if (h != null) h.close();
+    }
 
-    /** Every launcher a test started and left running is killed, whatever failed. */
+    /**
+     * Every launcher a test started and left running is killed, whatever failed, and the instance
+     * cgroups the killed ones left are removed (only this test's apps').
+     */
     @AfterEach
-    void stopLaunchers() throws InterruptedException {
+    void stopLaunchers() throws Exception {
         for (Process p : launchers) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
+        CliIT.removeApps(h, apps);
     }
 
     private Process launch(Path socket, String answer) throws IOException {
+        String app = Harness.appName("unix");
+        apps.add(app);
         Process p = new ProcessBuilder(Harness.repo().resolve("bin/sandbox-run").toString(), "--state-dir",
-                h.stateDir.toString(), "--app", Harness.appName("unix"), "--app-root", h.appRoot.toString(),
+                h.stateDir.toString(), "--app", app, "--app-root", h.appRoot.toString(),
                 "--listen", "unix:" + socket, "--", "python3", "answer.py", answer)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
