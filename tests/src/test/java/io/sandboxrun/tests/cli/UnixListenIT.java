@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.testing.Requires;
+import io.sandboxrun.core.testing.RequirementsExtension;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.tests.Harness;
 import java.io.File;
@@ -21,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code --listen unix:PATH} across launcher lifetimes, as a user runs it (bin/sandbox-run in its
  * own process): the socket file a SIGKILLed launcher leaves is replaced by the next launch or
- * removed by {@code gc}; a regular file or a served socket at the path is refused, by name.
+ * removed by {@code gc}; a regular file or a served socket at the path is refused, by name; the
+ * file gets the owner and group asked.
  */
 @Requires({Feature.ROOT, Feature.USERNS, Feature.HELPER})
 class UnixListenIT {
@@ -74,11 +78,16 @@ class UnixListenIT {
     }
 
     private Process launch(Path socket, String answer) throws IOException {
+        return launch("unix:" + socket, answer);
+    }
+
+    /** bin/sandbox-run --listen {@code listen} of answer.py as a new app. */
+    private Process launch(String listen, String answer) throws IOException {
         String app = Harness.appName("unix");
         apps.add(app);
         Process p = new ProcessBuilder(Harness.repo().resolve("bin/sandbox-run").toString(), "--state-dir",
                 h.stateDir.toString(), "--app", app, "--app-root", h.appRoot.toString(),
-                "--listen", "unix:" + socket, "--", "python3", "answer.py", answer)
+                "--listen", listen, "--", "python3", "answer.py", answer)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         launchers.add(p);
@@ -157,6 +166,39 @@ class UnixListenIT {
         assertTrue(gc.out().contains("removed the socket " + socket + " of app unix-"), gc.out());
         assertFalse(Files.exists(socket));
         assertEquals(List.of(), records());
+    }
+
+    /**
+     * owner= and group= are set on the socket file: a user and a group that are not the launcher's
+     * (root), with ids from this host's /etc/passwd and /etc/group, so a chown left out shows.
+     */
+    @Test
+    void theSocketFileGetsTheOwnerAndGroupAsked() throws Exception {
+        Optional<String[]> nobody = entry(Path.of("/etc/passwd"), "nobody");
+        RequirementsExtension.require(nobody.isPresent(), "requires the user nobody in /etc/passwd");
+        int uid = Integer.parseInt(nobody.get()[2]), gid = Integer.parseInt(nobody.get()[3]);
+        // Its group by name (Debian's nogroup), as a user writes it: group= resolves names too.
+        Optional<String[]> group = Files.readAllLines(Path.of("/etc/group")).stream().map(l -> l.split(":"))
+                .filter(f -> f.length >= 3 && f[2].equals(Integer.toString(gid))).findFirst();
+        RequirementsExtension.require(group.isPresent(), "requires a group with nobody's gid " + gid + " in /etc/group");
+        assertTrue(uid != 0 && gid != 0, "nobody is root here: the test would prove nothing");
+
+        Path socket = sockets.resolve("owned.sock");
+        Process launcher = launch("unix:" + socket + ",mode=0660,owner=nobody,group=" + group.get()[0], "owned");
+        assertEquals("owned", answer(socket));
+        assertEquals(uid, Files.getAttribute(socket, "unix:uid"), "owner=nobody: nobody's uid, not the launcher's");
+        assertEquals(gid, Files.getAttribute(socket, "unix:gid"), "group=" + group.get()[0]);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+        Signals.send((int) launcher.pid(), Signals.SIGTERM);
+        assertTrue(launcher.waitFor(20, TimeUnit.SECONDS));
+        assertFalse(Files.exists(socket), "a launcher that ends removes its socket, whoever owns it");
+    }
+
+    /** The fields of {@code name}'s line in a passwd(5)/group(5) file. */
+    private static Optional<String[]> entry(Path file, String name) throws IOException {
+        return Files.readAllLines(file).stream().map(l -> l.split(":")).filter(f -> f.length >= 4 && f[0].equals(name))
+                .findFirst();
     }
 
     @Test
