@@ -73,8 +73,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      */
     private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
 
-    /** How helper errors are worded; set by the launch. */
-    private volatile HelperFailures failures;
+    private final HelperFailures failures;
     /** Whether a SIGKILL this instance sent (kill(), a stop's escalation, the runtime's close) reached the helper. */
     private volatile boolean killSent;
 
@@ -95,11 +94,12 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * @param verbose     debug lines
      * @param lifetime    its time limits and stop timeout
      * @param deadlines   the runtime's timer
+     * @param failures    how its helper errors are worded (its policy and how the command was found)
      */
     record Parts(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> protections,
                  List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup,
                  Optional<InstanceNetwork> network, Streams streams, Runnable release, Consumer<String> verbose,
-                 Lifetime lifetime, Deadlines deadlines) {
+                 Lifetime lifetime, Deadlines deadlines, HelperFailures failures) {
         Parts {
             protections = List.copyOf(protections);
             listening = List.copyOf(listening);
@@ -122,6 +122,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         this.verbose = parts.verbose();
         this.lifetime = parts.lifetime();
         this.deadlines = parts.deadlines();
+        this.failures = parts.failures();
     }
 
     @Override public String app() { return app; }
@@ -131,9 +132,6 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     @Override public int pid() { return pid; }
 
     @Override public List<String> listening() { return listening; }
-
-    /** How this launch's helper errors are explained (its policy and how the command was found). */
-    void explainFailuresWith(HelperFailures f) { failures = f; }
 
     /** Where the learnt syscalls come from, once the seccomp listener is registered in learning mode. */
     void learnedFrom(java.util.function.Supplier<List<String>> names) { learnedLog = names; }
@@ -406,9 +404,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
-            String msg = (failures != null ? failures.message(err)
-                    : HelperFailures.compose(app, err, err.errno() == 0 ? null : HelperFailures.errnoText(err), null))
-                    + limitHint(err);
+            String msg = failures.message(err) + limitHint(err);
             return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
                     usage, Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
