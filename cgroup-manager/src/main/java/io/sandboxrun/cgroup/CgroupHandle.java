@@ -144,6 +144,9 @@ public final class CgroupHandle implements AutoCloseable {
 
     public CgroupStats stats() { return driver.stats(this); }
 
+    /** The instance's CPU time, µs, alone (what a CPU-time limit is checked against); null when not counted here. */
+    public Long cpuUsageUsec() { return driver.cpuUsageUsec(this); }
+
     public CgroupEvents events() { return driver.events(this); }
 
     /** The pids in the instance cgroup now. */

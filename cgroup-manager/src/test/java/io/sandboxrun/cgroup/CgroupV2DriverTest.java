@@ -424,4 +424,14 @@ class CgroupV2DriverTest {
         first.close();
         assertFalse(Files.exists(app));
     }
+
+    @Test
+    void theCpuTimeAloneIsTheStatsFigure() {
+        CgroupHandle h = create(driver(), "web", "i1");
+        Path inst = root.resolve("app-web/i1");
+        fs.put(inst.resolve("cpu.stat"), "usage_usec 900\nuser_usec 600\nsystem_usec 300\n");
+        assertEquals(900L, h.cpuUsageUsec());
+        assertEquals(h.stats().cpuUsageUsec(), h.cpuUsageUsec());
+        h.close();
+    }
 }

@@ -25,10 +25,12 @@ import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /** A running sandbox: its helper's pid, its report lines, and how it ended. */
@@ -65,7 +67,10 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private Stop stop;
     /** Whether a SIGKILL this instance sent on a caller's behalf (kill(), a second stop) reached the helper. */
     private volatile boolean killedByCaller;
-    private final java.util.List<java.util.concurrent.ScheduledFuture<?>> timers = new java.util.ArrayList<>();
+    /** The time limit's and the stop timeout's timers; guarded by {@code this}, cancelled at the end. */
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    /** The next CPU-time check, replaced by each reschedule; guarded by {@code this}, cancelled at the end. */
+    private ScheduledFuture<?> cpuCheck;
 
     /**
      * A stop under way: for a limit ({@code reason} TIME_LIMIT or CPU_TIME_LIMIT, with its value),
@@ -206,7 +211,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
                 String word = Durations.word(lifetime.timeLimit());
                 timers.add(deadlines.after(lifetime.timeLimit(), () -> stopFor(Ending.Reason.TIME_LIMIT, word)));
             }
-            if (lifetime.cpuTimeLimit() != null) timers.add(deadlines.after(Duration.ZERO, this::checkCpu));
+            if (lifetime.cpuTimeLimit() != null) cpuCheck = deadlines.after(Duration.ZERO, this::checkCpu);
         }
     }
 
@@ -215,13 +220,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * the limit could be reached at the earliest (all the CPUs it may use busy), at least 50 ms on.
      */
     private void checkCpu() {
-        Long used;
-        try {
-            used = cgroup.map(h -> h.stats().cpuUsageUsec()).orElse(null);
-        } catch (CgroupException e) {
-            return;   // removed under us: the instance has just ended
-        }
-        if (used == null) return;
+        Long used = cgroup.map(CgroupHandle::cpuUsageUsec).orElse(null);
+        if (used == null) return;   // the cgroup was removed under us: the instance has just ended
         long limit = lifetime.cpuTimeLimit().toNanos() / 1000;
         if (used >= limit) {
             stopFor(Ending.Reason.CPU_TIME_LIMIT, Durations.word(lifetime.cpuTimeLimit()));
@@ -229,7 +229,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         long delayUsec = Math.min(60_000_000L, Math.max(50_000L, (limit - used) / lifetime.cpus()));
         synchronized (this) {
-            if (!ended && stop == null) timers.add(deadlines.after(Duration.ofNanos(delayUsec * 1000), this::checkCpu));
+            if (!ended && stop == null) cpuCheck = deadlines.after(Duration.ofNanos(delayUsec * 1000), this::checkCpu);
         }
     }
 
@@ -342,6 +342,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         synchronized (this) {
             ended = true;
             timers.forEach(t -> t.cancel(false));
+            if (cpuCheck != null) cpuCheck.cancel(false);
         }
         RunResult result = null;
         RuntimeException failed = null;
