@@ -83,7 +83,14 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private volatile boolean killSent;
 
     /** The caller's ends of piped stdio. */
-    record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
+    record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {
+        /** Closes each, quietly: for a launch that failed before the caller got them. */
+        void close() {
+            stdin.ifPresent(PipeStreams::closeQuietly);
+            stdout.ifPresent(PipeStreams::closeQuietly);
+            stderr.ifPresent(PipeStreams::closeQuietly);
+        }
+    }
 
     /**
      * What a launch hands over to the instance it started.
