@@ -34,7 +34,7 @@ public final class CgroupSetup {
      * They are in the instance's cgroup (so that its kill and its figures take them in) and are
      * added on top of the pids limits, which count the app's own processes and threads.
      */
-    static final int SUPERVISOR_TASKS = 2;
+    public static final int SUPERVISOR_TASKS = 2;
 
     private final Function<String, CgroupDriver> detect;
     private final Consumer<CgroupDriver> onFirstUse;

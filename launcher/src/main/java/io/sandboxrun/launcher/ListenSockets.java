@@ -28,7 +28,6 @@ import java.util.function.Consumer;
  */
 final class ListenSockets {
     private static final System.Logger LOG = System.getLogger(ListenSockets.class.getName());
-    private static final ProcessStart SELF = ProcessStart.self();
 
     /**
      * One opened socket: its descriptor, what it was asked for, the port it got, and for a unix
@@ -93,7 +92,7 @@ final class ListenSockets {
                     ListenSocket.listen(fd, shown);
                     String inode = SocketRecords.FileState.of(path).map(SocketRecords.FileState::inode)
                             .orElseThrow(() -> new IllegalStateException(path + " vanished after bind"));
-                    SocketRecords.Entry entry = new SocketRecords.Entry(path, SELF, app, instance, inode);
+                    SocketRecords.Entry entry = new SocketRecords.Entry(path, ProcessStart.self(), app, instance, inode);
                     records.write(entry);
                     return new Opened(u, fd, 0, records, entry);
                 } catch (RuntimeException e) {
