@@ -47,6 +47,12 @@ public sealed interface CgroupDriver permits CgroupV2Driver, CgroupV1Driver {
 
     CgroupStats stats(CgroupHandle h);
 
+    /**
+     * The instance's CPU time, µs, as {@link #stats} has it (one file read, for the CPU-time
+     * checks); null when this host's cgroups do not count it.
+     */
+    Long cpuUsageUsec(CgroupHandle h);
+
     CgroupEvents events(CgroupHandle h);
 
     List<Integer> pids(CgroupHandle h);

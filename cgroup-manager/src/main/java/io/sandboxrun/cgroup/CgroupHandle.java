@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One instance's cgroup, in every hierarchy its driver uses. Made by {@link CgroupDriver#create}
@@ -64,24 +65,50 @@ public final class CgroupHandle implements AutoCloseable {
      */
     public List<Unenforced> apply(Limits app, Limits instance, int supervisorTasks) {
         if (app.pids() != null) driver.fs().mark(anyAppDir(), APP_PIDS, app.pids() + "+" + supervisorTasks);
-        return driver.apply(this, plus(app, supervisorTasks * instancesOfApp()), plus(instance, supervisorTasks));
+        int instances = instancesOfApp();
+        List<Unenforced> missing = driver.apply(this, plus(app, supervisorTasks * instances), plus(instance, supervisorTasks));
+        if (app.pids() != null) settleAppPids(app.pids(), supervisorTasks, instances);
+        return missing;
     }
 
     /**
      * The app's pids limit again, for the instances it has now: after one ended, its supervisors'
-     * allowance goes too. Launchers of one app may race here; each writes what it counts, so the
-     * last to write after the last change is right.
+     * allowance goes too.
      */
     private void reaccountApp() {
         Path app = anyAppDir();
         if (!driver.fs().exists(app)) return;
-        driver.fs().marker(app, APP_PIDS).ifPresent(v -> {
-            int plus = v.indexOf('+');
-            long pids = Long.parseLong(v.substring(0, plus));
-            int tasks = Integer.parseInt(v.substring(plus + 1));
-            Limits only = new Limits(null, null, null, null, pids, null);
-            driver.apply(this, plus(only, tasks * instancesOfApp()), new Limits(null, null, null, null, null, null));
-        });
+        driver.fs().marker(app, APP_PIDS).flatMap(AppPids::parse).ifPresent(p -> settleAppPids(p.pids(), p.tasks(), -1));
+    }
+
+    /**
+     * Writes the app's pids limit for the instances it has until a count after the write finds
+     * the number it was written for. Launchers of one app create and remove instances, count and
+     * write without a lock between them, so a write can carry a count another launcher has since
+     * changed; but whoever writes last counts again after its write, so the limit ends right.
+     *
+     * @param writtenFor the instance count the limit was last written for by this call's caller, or -1
+     */
+    private void settleAppPids(long pids, int tasks, int writtenFor) {
+        if (pids == Limits.UNLIMITED) return;   // max holds whatever the count
+        for (int n = instancesOfApp(); n != writtenFor; n = instancesOfApp()) {
+            driver.apply(this, Limits.none().withPids(pids + (long) tasks * n), Limits.none());
+            writtenFor = n;
+        }
+    }
+
+    /** The {@link #APP_PIDS} mark: the app's pids limit as the policy set it, and the tasks per instance on top. */
+    record AppPids(long pids, int tasks) {
+        static Optional<AppPids> parse(String mark) {
+            int plus = mark.indexOf('+');
+            if (plus < 0) return Optional.empty();
+            try {
+                return Optional.of(new AppPids(Long.parseLong(mark.substring(0, plus).trim()),
+                        Integer.parseInt(mark.substring(plus + 1).trim())));
+            } catch (NumberFormatException e) {
+                return Optional.empty();   // not ours to read: the limit stays as it is
+            }
+        }
     }
 
     private static Limits plus(Limits l, int tasks) {
@@ -116,6 +143,9 @@ public final class CgroupHandle implements AutoCloseable {
     }
 
     public CgroupStats stats() { return driver.stats(this); }
+
+    /** The instance's CPU time, µs, alone (what a CPU-time limit is checked against); null when not counted here. */
+    public Long cpuUsageUsec() { return driver.cpuUsageUsec(this); }
 
     public CgroupEvents events() { return driver.events(this); }
 

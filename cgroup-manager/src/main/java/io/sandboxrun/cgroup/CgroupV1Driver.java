@@ -165,7 +165,7 @@ public final class CgroupV1Driver implements CgroupDriver {
         Map<String, Long> pidEvents = keyed(pids, "pids.events");
         Long usage, user, system;
         if (unified != null) {
-            Map<String, Long> s = keyed(Optional.of(h.dirs().get(unified)), "cpu.stat");
+            Map<String, Long> s = CgroupV2Driver.cpuStat(fs(), h.dirs().get(unified));
             usage = s.get("usage_usec");
             user = s.get("user_usec");
             system = s.get("system_usec");
@@ -179,6 +179,13 @@ public final class CgroupV1Driver implements CgroupDriver {
                 throttle.get("nr_throttled"), number(pids, "pids.current"), number(pids, "pids.peak"),
                 pidEvents.get("max"),
                 unified == null ? Map.of() : CgroupV2Driver.pressure(fs(), h.dirs().get(unified)));
+    }
+
+    /** cgroup2's CPU time on a hybrid host, else cpuacct's. */
+    @Override
+    public Long cpuUsageUsec(CgroupHandle h) {
+        return unified != null ? CgroupV2Driver.cpuStat(fs(), h.dirs().get(unified)).get("usage_usec")
+                : micros(number(dirOf(h, "cpuacct"), "cpuacct.usage"));
     }
 
     private static Long micros(Long nanos) {

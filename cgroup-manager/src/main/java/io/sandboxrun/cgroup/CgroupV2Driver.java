@@ -157,7 +157,7 @@ public final class CgroupV2Driver implements CgroupDriver {
     @Override
     public CgroupStats stats(CgroupHandle h) {
         Path d = h.dirs().get(unified);
-        Map<String, Long> cpu = ControlFiles.keyed(fs().readIfPresent(d.resolve("cpu.stat")).orElse(""));
+        Map<String, Long> cpu = cpuStat(fs(), d);
         Map<String, Long> throttle = quotaHolder(cpu, d.getParent(), "cpu.stat");
         Map<String, Long> mem = ControlFiles.keyed(fs().readIfPresent(d.resolve("memory.events")).orElse(""));
         Map<String, Long> pidEvents = ControlFiles.keyed(fs().readIfPresent(d.resolve("pids.events")).orElse(""));
@@ -167,6 +167,16 @@ public final class CgroupV2Driver implements CgroupDriver {
                 throttle.get("throttled_usec"), throttle.get("nr_throttled"),
                 number(d, "pids.current"), number(d, "pids.peak"), pidEvents.get("max"),
                 pressure(fs(), d));
+    }
+
+    @Override
+    public Long cpuUsageUsec(CgroupHandle h) {
+        return cpuStat(fs(), h.dirs().get(unified)).get("usage_usec");
+    }
+
+    /** cgroup2's {@code cpu.stat} in {@code dir}: CPU time (usage, user, system), and throttling under a quota. */
+    static Map<String, Long> cpuStat(CgroupFs fs, Path dir) {
+        return ControlFiles.keyed(fs.readIfPresent(dir.resolve("cpu.stat")).orElse(""));
     }
 
     /**

@@ -141,4 +141,20 @@ class CgroupV1DriverTest {
         assertTrue(Files.isDirectory(memInst.getParent()), "and so is its app directory");
         assertFalse(Files.exists(h.dirs().get(layout.v1("pids").orElseThrow())));
     }
+
+    @Test
+    void theCpuTimeAloneIsCgroup2sOnAHybridHostAndCpuacctsOnALegacyOne() {
+        CgroupHandle hybrid = hybrid().create(path(), owner());
+        fs.put(hybrid.dirs().get(layout.unified()).resolve("cpu.stat"), "usage_usec 900\nuser_usec 600\nsystem_usec 300\n");
+        assertEquals(900L, hybrid.cpuUsageUsec());
+        assertEquals(hybrid.stats().cpuUsageUsec(), hybrid.cpuUsageUsec());
+        hybrid.close();
+
+        CgroupHandle legacy = legacy().create(new CgroupPath("web", "i2"), owner());
+        Path acct = legacy.dirs().get(layout.v1("cpuacct").orElseThrow());
+        fs.put(acct.resolve("cpuacct.usage"), "7000000\n");
+        assertEquals(7000L, legacy.cpuUsageUsec());
+        assertEquals(legacy.stats().cpuUsageUsec(), legacy.cpuUsageUsec());
+        legacy.close();
+    }
 }

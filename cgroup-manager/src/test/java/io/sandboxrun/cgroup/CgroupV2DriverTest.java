@@ -375,4 +375,63 @@ class CgroupV2DriverTest {
         assertTrue(System.nanoTime() - t0 >= 4_000_000_000L, "waited for the processes to leave");
         assertTrue(Files.isDirectory(root.resolve("app-web/i1")));
     }
+
+    @Test
+    void overlappingLaunchesLeaveTheAppsPidsLimitForEveryInstance() {
+        CgroupDriver d = driver();
+        Path app = root.resolve("app-web");
+        Limits pids = Limits.none().withPids(128L);
+        CgroupHandle first = create(d, "web", "i1");
+        CgroupHandle[] second = new CgroupHandle[1];
+        // Another launcher creates and limits its instance between this one's count and its write.
+        fs.failWrite = (file, value) -> {
+            if (second[0] == null && file.equals(app.resolve("pids.max"))) {
+                second[0] = create(d, "web", "i2");
+                second[0].apply(pids, Limits.none(), 2);
+            }
+            return 0;
+        };
+        first.apply(pids, Limits.none(), 2);
+        assertEquals("132", fs.text(app.resolve("pids.max")), "two instances: 128 + 2 each, whichever wrote last");
+
+        // And an instance that ends while another launch counts: its allowance still goes.
+        CgroupHandle third = create(d, "web", "i3");
+        fs.failWrite = (file, value) -> {
+            if (second[0] != null && file.equals(app.resolve("pids.max"))) {
+                CgroupHandle ending = second[0];
+                second[0] = null;
+                ending.close();
+            }
+            return 0;
+        };
+        third.apply(pids, Limits.none(), 2);
+        assertEquals("132", fs.text(app.resolve("pids.max")), "two instances left: 128 + 2 each");
+        fs.failWrite = (file, value) -> 0;
+        third.close();
+        first.close();
+    }
+
+    @Test
+    void aPidsMarkThatIsNotOursLeavesTheLimitAndTheCloseQuiet() {
+        CgroupDriver d = driver();
+        Path app = root.resolve("app-web");
+        CgroupHandle first = create(d, "web", "i1");
+        CgroupHandle second = create(d, "web", "i2");
+        first.apply(Limits.none().withPids(128L), Limits.none(), 2);
+        fs.mark(app, CgroupHandle.APP_PIDS, "garbage");
+        second.close();
+        assertEquals("132", fs.text(app.resolve("pids.max")), "left as it was");
+        first.close();
+        assertFalse(Files.exists(app));
+    }
+
+    @Test
+    void theCpuTimeAloneIsTheStatsFigure() {
+        CgroupHandle h = create(driver(), "web", "i1");
+        Path inst = root.resolve("app-web/i1");
+        fs.put(inst.resolve("cpu.stat"), "usage_usec 900\nuser_usec 600\nsystem_usec 300\n");
+        assertEquals(900L, h.cpuUsageUsec());
+        assertEquals(h.stats().cpuUsageUsec(), h.cpuUsageUsec());
+        h.close();
+    }
 }

@@ -34,12 +34,14 @@ public final class CgroupSetup {
      * They are in the instance's cgroup (so that its kill and its figures take them in) and are
      * added on top of the pids limits, which count the app's own processes and threads.
      */
-    static final int SUPERVISOR_TASKS = 2;
+    public static final int SUPERVISOR_TASKS = 2;
 
     private final Function<String, CgroupDriver> detect;
     private final Consumer<CgroupDriver> onFirstUse;
     private final Map<String, Optional<CgroupDriver>> drivers = new ConcurrentHashMap<>();
     private final Map<String, String> unavailable = new ConcurrentHashMap<>();
+    /** Whether each driver's cgroups count an instance's CPU time: the same for all its instances. */
+    private final Map<CgroupDriver, Boolean> countsCpuTime = new ConcurrentHashMap<>();
 
     /**
      * @param detect     the driver for a configured root ({@code ""} for the default)
@@ -94,18 +96,10 @@ public final class CgroupSetup {
         }
         List<Protection> p = new ArrayList<>();
         p.add(new Protection("cgroups", Protection.Status.ENFORCED, "cgroup " + path + "; " + describe(policy)));
-        for (Unenforced u : missing) {
-            if (mode == CgroupPolicy.Mode.REQUIRED) {
-                throw new SetupException(STEP, "cannot enforce limit " + u.limit() + " of app \"" + policy.app() + "\": "
-                        + u.reason() + " (the policy says cgroup: required; best-effort runs without it and warns)",
-                        ExitCodes.SETUP_FAILED);
-            }
-            warn.accept("limit " + u.limit() + " of app \"" + policy.app() + "\" is not enforced: " + u.reason());
-            p.add(new Protection("cgroups." + u.limit(), Protection.Status.NOT_ENFORCED, u.reason()));
-        }
-        // Read only when a limit needs it: nothing more on the launch path otherwise.
-        boolean wanted = policy.cpuTimeLimit() != null && !policy.cpuTimeLimit().isZero();
-        boolean cpuAccounted = wanted && cpuAccounted(handle);
+        for (Unenforced u : missing) unenforced(policy, u.limit(), u.reason(), warn, p);
+        // Only a launch with a CPU-time limit asks, and a driver's first such launch reads it.
+        boolean wanted = Lifetime.limited(policy.cpuTimeLimit());
+        boolean cpuAccounted = wanted && countsCpuTime.computeIfAbsent(driver.get(), d -> handle.cpuUsageUsec() != null);
         if (wanted && !cpuAccounted) {
             unenforced(policy, "cpu-time-limit", "this host's cgroups do not count the instance's CPU time (no"
                     + " cpu.stat usage_usec, no cpuacct.usage)", warn, p);
@@ -113,20 +107,13 @@ public final class CgroupSetup {
         return new Prepared(Optional.of(handle), p, cpuAccounted);
     }
 
-    private static boolean cpuAccounted(CgroupHandle h) {
-        try {
-            return h.stats().cpuUsageUsec() != null;
-        } catch (CgroupException e) {
-            return false;
-        }
-    }
-
+    /** A limit the host cannot hold: an error when the mode is required, else a warning and a protections entry. */
     private static void unenforced(Policy policy, String limit, String reason, Consumer<String> warn, List<Protection> p) {
         if (policy.cgroup().mode() == CgroupPolicy.Mode.REQUIRED) {
-            throw new SetupException(STEP, "cannot enforce " + limit + " of app \"" + policy.app() + "\": " + reason
+            throw new SetupException(STEP, "cannot enforce limit " + limit + " of app \"" + policy.app() + "\": " + reason
                     + " (the policy says cgroup: required; best-effort runs without it and warns)", ExitCodes.SETUP_FAILED);
         }
-        warn.accept(limit + " of app \"" + policy.app() + "\" is not enforced: " + reason);
+        warn.accept("limit " + limit + " of app \"" + policy.app() + "\" is not enforced: " + reason);
         p.add(new Protection("cgroups." + limit, Protection.Status.NOT_ENFORCED, reason));
     }
 
@@ -147,7 +134,7 @@ public final class CgroupSetup {
     private static String limitsIn(Policy policy) {
         List<String> not = new ArrayList<>();
         if (!policy.limits().isEmpty() || !policy.instanceLimits().isEmpty()) not.add(describe(policy));
-        if (policy.cpuTimeLimit() != null && !policy.cpuTimeLimit().isZero()) {
+        if (Lifetime.limited(policy.cpuTimeLimit())) {
             not.add("cpu-time-limit " + io.sandboxrun.core.policy.Durations.word(policy.cpuTimeLimit()));
         }
         return not.isEmpty() ? "" : "; limits not enforced: " + String.join("; ", not);

@@ -36,7 +36,12 @@ record Lifetime(Duration timeLimit, Duration cpuTimeLimit, Duration stopTimeout,
     }
 
     private static Duration limit(Duration d) {
-        return d == null || d.equals(Durations.NONE) ? null : d;
+        return limited(d) ? d : null;
+    }
+
+    /** Whether a time limit as the policy holds it is set: neither unset nor {@code none}. */
+    static boolean limited(Duration d) {
+        return d != null && !d.equals(Durations.NONE);
     }
 
     /** The tighter of the app's and the instance's memory limits, as written; null when neither binds. */

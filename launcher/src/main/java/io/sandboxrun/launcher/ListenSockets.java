@@ -28,7 +28,6 @@ import java.util.function.Consumer;
  */
 final class ListenSockets {
     private static final System.Logger LOG = System.getLogger(ListenSockets.class.getName());
-    private static final ProcessStart SELF = ProcessStart.self();
 
     /**
      * One opened socket: its descriptor, what it was asked for, the port it got, and for a unix
@@ -93,7 +92,7 @@ final class ListenSockets {
                     ListenSocket.listen(fd, shown);
                     String inode = SocketRecords.FileState.of(path).map(SocketRecords.FileState::inode)
                             .orElseThrow(() -> new IllegalStateException(path + " vanished after bind"));
-                    SocketRecords.Entry entry = new SocketRecords.Entry(path, SELF, app, instance, inode);
+                    SocketRecords.Entry entry = new SocketRecords.Entry(path, ProcessStart.self(), app, instance, inode);
                     records.write(entry);
                     return new Opened(u, fd, 0, records, entry);
                 } catch (RuntimeException e) {
@@ -133,19 +132,12 @@ final class ListenSockets {
             throw failed(shown, path + " is the socket of app \"" + r.app() + "\" (instance " + r.instance()
                     + ") of the running sandbox-run launcher pid " + r.launcher().pid() + "; stop it or choose another path");
         }
-        int probe = ListenSocket.probeUnix(path);
-        if (probe == 0) {
+        Verdict v = removeIfStale(path);
+        if (v == Verdict.Known.IN_USE) {
             throw failed(shown, path + " is in use: something accepts connections on it; stop it or choose another path");
         }
-        if (probe == Errno.ENOENT) return;   // gone since we looked
-        if (probe != Errno.ECONNREFUSED) {
-            throw failed(shown, "cannot tell whether " + path + " is in use: connect: " + Errno.format(probe));
-        }
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            throw failed(shown, "cannot remove the stale socket " + path + ": " + e.getMessage());
-        }
+        if (v instanceof Verdict.Unknown u) throw failed(shown, u.why());
+        if (v == Verdict.Known.GONE) return;
         verbose.accept("replaced the stale socket " + path + " (nobody listened on it"
                 + owner.map(r -> "; its launcher pid " + r.launcher().pid() + " is gone").orElse("") + ")");
     }
@@ -186,35 +178,72 @@ final class ListenSockets {
             List<Path> removed = new ArrayList<>();
             List<String> unreadable = new ArrayList<>();
             for (SocketRecords.Entry r : records.list(unreadable)) {
-                if (r.launcher().alive()) continue;
-                Path path = r.socket();
-                Optional<SocketRecords.FileState> there = SocketRecords.FileState.of(path);
-                if (there.isPresent() && there.get().isSocket() && there.get().inode().equals(r.inode())) {
-                    int probe = ListenSocket.probeUnix(path);
-                    if (probe == 0) {
-                        verbose.accept("left the socket " + path + " of app " + r.app() + ": its launcher pid "
-                                + r.launcher().pid() + " is gone, but something still accepts connections on it");
-                        continue;
-                    }
-                    if (probe != Errno.ECONNREFUSED && probe != Errno.ENOENT) {
-                        failures.accept("cannot tell whether " + path + " is in use: connect: " + Errno.format(probe));
-                        continue;
-                    }
-                    try {
-                        Files.deleteIfExists(path);
-                    } catch (IOException e) {
-                        failures.accept("cannot remove the socket " + path + ": " + e.getMessage());
-                        continue;
-                    }
-                    removed.add(path);
-                    verbose.accept("removed the socket " + path + " of app " + r.app() + ": its launcher pid "
-                            + r.launcher().pid() + " is gone");
+                // One record that cannot be handled (its path unreachable, its file not removable) is
+                // reported and the others are still looked at.
+                try {
+                    if (reclaimOne(records, r, verbose, failures)) removed.add(r.socket());
+                } catch (RuntimeException e) {
+                    failures.accept("cannot reclaim the socket " + r.socket() + ": " + e.getMessage());
                 }
-                records.remove(path);
             }
             unreadable.forEach(f -> failures.accept("not a socket record, left alone: " + f));
             return removed;
         });
+    }
+
+    /** Handles the record {@code r}; true when it removed the socket file. */
+    private static boolean reclaimOne(SocketRecords records, SocketRecords.Entry r, Consumer<String> verbose,
+                                      Consumer<String> failures) {
+        if (r.launcher().alive()) return false;
+        Path path = r.socket();
+        Optional<SocketRecords.FileState> there = SocketRecords.FileState.of(path);
+        if (there.isEmpty() || !there.get().isSocket() || !there.get().inode().equals(r.inode())) {
+            records.remove(path);   // the file is gone or is no longer that socket: the record goes alone
+            return false;
+        }
+        Verdict v = removeIfStale(path);
+        if (v == Verdict.Known.IN_USE) {
+            verbose.accept("left the socket " + path + " of app " + r.app() + ": its launcher pid "
+                    + r.launcher().pid() + " is gone, but something still accepts connections on it");
+            return false;
+        }
+        if (v instanceof Verdict.Unknown u) {
+            failures.accept(u.why());
+            return false;
+        }
+        records.remove(path);
+        if (v == Verdict.Known.GONE) return false;
+        verbose.accept("removed the socket " + path + " of app " + r.app() + ": its launcher pid "
+                + r.launcher().pid() + " is gone");
+        return true;
+    }
+
+    /**
+     * The stale-socket rule a launch and a reclaim share: a connect that is accepted means in use;
+     * one that is refused means nobody listens, and the file is removed; ENOENT means it went
+     * meanwhile; any other errno cannot tell, and the file stays.
+     */
+    private static Verdict removeIfStale(Path path) {
+        int probe = ListenSocket.probeUnix(path);
+        if (probe == 0) return Verdict.Known.IN_USE;
+        if (probe == Errno.ENOENT) return Verdict.Known.GONE;
+        if (probe != Errno.ECONNREFUSED) {
+            return new Verdict.Unknown("cannot tell whether " + path + " is in use: connect: " + Errno.format(probe));
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            return new Verdict.Unknown("cannot remove the stale socket " + path + ": " + e.getMessage());
+        }
+        return Verdict.Known.REMOVED;
+    }
+
+    /** What {@link #removeIfStale} found. */
+    private sealed interface Verdict {
+        enum Known implements Verdict { IN_USE, GONE, REMOVED }
+
+        /** Neither in use nor removed, and why. */
+        record Unknown(String why) implements Verdict {}
     }
 
     /** {@code bind: EADDRINUSE (Address already in use)}: the call and its errno, no descriptor numbers. */

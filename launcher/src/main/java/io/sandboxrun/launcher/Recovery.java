@@ -57,10 +57,17 @@ public final class Recovery {
     /** Removes the unix listen sockets recorded below {@code stateDir} by launchers that are gone. */
     public static Report reclaimSockets(Path stateDir, Consumer<String> verbose) {
         List<String> failures = new ArrayList<>();
-        List<Path> removed = ListenSockets.reclaim(stateDir, verbose, f -> {
+        Consumer<String> failed = f -> {
             failures.add(f);
             LOG.log(System.Logger.Level.WARNING, f);
-        });
+        };
+        List<Path> removed = List.of();
+        try {
+            removed = ListenSockets.reclaim(stateDir, verbose, failed);
+        } catch (RuntimeException e) {
+            // The records cannot be locked or listed: a failure to report, not one to end a launch or gc with.
+            failed.accept("cannot reclaim the sockets recorded in " + stateDir + ": " + e.getMessage());
+        }
         return new Report(List.of(), List.of(), removed, failures);
     }
 

@@ -13,6 +13,7 @@ import io.sandboxrun.core.launch.SetupFailure;
 import io.sandboxrun.core.linux.Errno;
 import io.sandboxrun.core.linux.Fd;
 import io.sandboxrun.core.linux.Pidfd;
+import io.sandboxrun.core.linux.Poll;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.linux.UnixSocket;
 import io.sandboxrun.core.linux.Wait;
@@ -24,10 +25,12 @@ import io.sandboxrun.net.InstanceNetwork;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /** A running sandbox: its helper's pid, its report lines, and how it ended. */
@@ -62,24 +65,32 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     private final Deadlines deadlines;
     /** Why the runtime is ending the instance, once it is; guarded by {@code this}. */
     private Stop stop;
-    private boolean killedByCaller;
-    private final java.util.List<java.util.concurrent.ScheduledFuture<?>> timers = new java.util.ArrayList<>();
+    /** Whether a SIGKILL this instance sent on a caller's behalf (kill(), a second stop) reached the helper. */
+    private volatile boolean killedByCaller;
+    /** The time limit's and the stop timeout's timers; guarded by {@code this}, cancelled at the end. */
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    /** The next CPU-time check, replaced by each reschedule; guarded by {@code this}, cancelled at the end. */
+    private ScheduledFuture<?> cpuCheck;
 
     /**
      * A stop under way: for a limit ({@code reason} TIME_LIMIT or CPU_TIME_LIMIT, with its value),
      * or asked for ({@code reason} null: SIGTERM or SIGINT to sandbox-run, {@link #stop()}).
      */
-    private record Stop(Ending.Reason reason, String limit, boolean escalated, long since) {}
+    private record Stop(Ending.Reason reason, String limit, boolean escalated) {}
 
-    /** A stop asked for again within this long is the same request (see {@link #stop()}). */
-    private static final long REPEAT_NANOS = 1_000_000_000L;
-    /** How helper errors are worded; set by the launch. */
-    private volatile HelperFailures failures;
-    /** Whether this instance sent the helper SIGKILL (kill(), a stop's escalation, the runtime's close). */
+    private final HelperFailures failures;
+    /** Whether a SIGKILL this instance sent (kill(), a stop's escalation, the runtime's close) reached the helper. */
     private volatile boolean killSent;
 
     /** The caller's ends of piped stdio. */
-    record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {}
+    record Streams(Optional<OutputStream> stdin, Optional<InputStream> stdout, Optional<InputStream> stderr) {
+        /** Closes each, quietly: for a launch that failed before the caller got them. */
+        void close() {
+            stdin.ifPresent(PipeStreams::closeQuietly);
+            stdout.ifPresent(PipeStreams::closeQuietly);
+            stderr.ifPresent(PipeStreams::closeQuietly);
+        }
+    }
 
     /**
      * What a launch hands over to the instance it started.
@@ -95,11 +106,12 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * @param verbose     debug lines
      * @param lifetime    its time limits and stop timeout
      * @param deadlines   the runtime's timer
+     * @param failures    how its helper errors are worded (its policy and how the command was found)
      */
     record Parts(String app, String id, int pid, Fd signalFd, long startNanos, List<Protection> protections,
                  List<String> listening, DenialLog denialLog, Optional<CgroupHandle> cgroup,
                  Optional<InstanceNetwork> network, Streams streams, Runnable release, Consumer<String> verbose,
-                 Lifetime lifetime, Deadlines deadlines) {
+                 Lifetime lifetime, Deadlines deadlines, HelperFailures failures) {
         Parts {
             protections = List.copyOf(protections);
             listening = List.copyOf(listening);
@@ -122,6 +134,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         this.verbose = parts.verbose();
         this.lifetime = parts.lifetime();
         this.deadlines = parts.deadlines();
+        this.failures = parts.failures();
     }
 
     @Override public String app() { return app; }
@@ -132,9 +145,6 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     @Override public List<String> listening() { return listening; }
 
-    /** How this launch's helper errors are explained (its policy and how the command was found). */
-    void explainFailuresWith(HelperFailures f) { failures = f; }
-
     /** Where the learnt syscalls come from, once the seccomp listener is registered in learning mode. */
     void learnedFrom(java.util.function.Supplier<List<String>> names) { learnedLog = names; }
 
@@ -143,7 +153,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
     @Override
     public boolean signal(int signal) {
         if (signal == Signals.SIGKILL) {
-            return killed();
+            return sendKill(false);
         }
         if (!FORWARDED.contains(signal)) {
             throw new IllegalArgumentException("signal " + signal + " is not forwarded to the app; use TERM, INT, HUP,"
@@ -156,53 +166,48 @@ final class SandboxInstance implements Instance, Monitor.Listener {
 
     @Override
     public void kill() {
-        synchronized (this) {
-            if (!ended) killedByCaller = true;
-        }
-        killed();
+        sendKill(true);
     }
 
     /**
      * Stops the app: SIGTERM now, and if it has not ended after the stop timeout, every process of
-     * the instance is killed. A second stop while one is under way kills at once.
+     * the instance is killed. A second stop while one is under way kills at once (ended_by killed);
+     * a signal delivered twice for one request is the CLI's to tell apart, not this method's.
      */
     @Override
     public void stop() {
+        boolean again;
         synchronized (this) {
             if (ended) return;
-            if (stop == null) {
-                stopFor(null, null);
-                return;
-            }
-            // One request often arrives twice (timeout(1) signals its child and then the whole
-            // process group): a repeat within a second is the same stop, not the second one.
-            if (System.nanoTime() - stop.since() < REPEAT_NANOS) return;
-            killedByCaller = true;
+            again = stop != null;
         }
-        escalate("asked again");
+        if (again) escalate("asked again", true);
+        else stopFor(null, null);
     }
 
     /** The first stop wins: a limit reached while a stop is under way does not start another. */
     private void stopFor(Ending.Reason reason, String limit) {
         synchronized (this) {
             if (ended || stop != null) return;
-            stop = new Stop(reason, limit, false, System.nanoTime());
-            timers.add(deadlines.after(lifetime.stopTimeout(), () -> escalate("the stop timeout passed")));
+            stop = new Stop(reason, limit, false);
+            timers.add(deadlines.after(lifetime.stopTimeout(), () -> escalate("the stop timeout passed", false)));
         }
         verbose.accept("app=" + app + " instance=" + id + " stopping (" + (reason == null ? "asked" : reason.word()
                 + " " + limit) + "): SIGTERM, SIGKILL after " + Durations.word(lifetime.stopTimeout()));
         signal(Signals.SIGTERM);
     }
 
-    /** The stop timeout passed, or a second stop came: every process of the instance is killed. */
-    private void escalate(String why) {
+    /**
+     * The stop timeout passed, or a second stop came ({@code byCaller}): every process of the
+     * instance is killed. Only ever after {@link #stopFor}, so a stop is under way.
+     */
+    private void escalate(String why, boolean byCaller) {
         synchronized (this) {
             if (ended) return;
-            Stop s = stop == null ? new Stop(null, null, false, System.nanoTime()) : stop;
-            stop = new Stop(s.reason(), s.limit(), true, s.since());
+            stop = new Stop(stop.reason(), stop.limit(), true);
         }
         verbose.accept("app=" + app + " instance=" + id + " still running after its SIGTERM (" + why + "): SIGKILL");
-        killed();
+        sendKill(byCaller);
     }
 
     /** The app was executed: its time limits start now. */
@@ -213,7 +218,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
                 String word = Durations.word(lifetime.timeLimit());
                 timers.add(deadlines.after(lifetime.timeLimit(), () -> stopFor(Ending.Reason.TIME_LIMIT, word)));
             }
-            if (lifetime.cpuTimeLimit() != null) timers.add(deadlines.after(Duration.ZERO, this::checkCpu));
+            if (lifetime.cpuTimeLimit() != null) cpuCheck = deadlines.after(Duration.ZERO, this::checkCpu);
         }
     }
 
@@ -222,13 +227,8 @@ final class SandboxInstance implements Instance, Monitor.Listener {
      * the limit could be reached at the earliest (all the CPUs it may use busy), at least 50 ms on.
      */
     private void checkCpu() {
-        Long used;
-        try {
-            used = cgroup.map(h -> h.stats().cpuUsageUsec()).orElse(null);
-        } catch (CgroupException e) {
-            return;   // removed under us: the instance has just ended
-        }
-        if (used == null) return;
+        Long used = cgroup.map(CgroupHandle::cpuUsageUsec).orElse(null);
+        if (used == null) return;   // the cgroup was removed under us: the instance has just ended
         long limit = lifetime.cpuTimeLimit().toNanos() / 1000;
         if (used >= limit) {
             stopFor(Ending.Reason.CPU_TIME_LIMIT, Durations.word(lifetime.cpuTimeLimit()));
@@ -236,16 +236,28 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         }
         long delayUsec = Math.min(60_000_000L, Math.max(50_000L, (limit - used) / lifetime.cpus()));
         synchronized (this) {
-            if (!ended && stop == null) timers.add(deadlines.after(Duration.ofNanos(delayUsec * 1000), this::checkCpu));
+            if (!ended && stop == null) cpuCheck = deadlines.after(Duration.ofNanos(delayUsec * 1000), this::checkCpu);
         }
     }
 
-    private boolean killed() {
+    /**
+     * SIGKILLs the helper: its death kills init (PDEATHSIG), and init's death the pid namespace.
+     * Recorded only when it reached a helper that had not exited yet (one that exited would take
+     * it as a zombie and change nothing), so that an end of its own is not reported as ours;
+     * {@code byCaller}: kill() or a second stop, so the instance ends as killed.
+     */
+    private boolean sendKill(boolean byCaller) {
         synchronized (signalFd) {
-            // The helper's death kills init (PDEATHSIG), and init's death kills the pid namespace.
+            if (!signalFd.isOpen() || exited() || !Pidfd.sendSignal(signalFd, Signals.SIGKILL)) return false;
             killSent = true;
-            return signalFd.isOpen() && Pidfd.sendSignal(signalFd, Signals.SIGKILL);
+            if (byCaller) killedByCaller = true;
+            return true;
         }
+    }
+
+    /** Whether the helper has exited: its pidfd polls readable from then on, reaped or not. */
+    private boolean exited() {
+        return Poll.waitReadable(new int[] {signalFd.get()}, 0)[0] != 0;
     }
 
     @Override
@@ -337,6 +349,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         synchronized (this) {
             ended = true;
             timers.forEach(t -> t.cancel(false));
+            if (cpuCheck != null) cpuCheck.cancel(false);
         }
         RunResult result = null;
         RuntimeException failed = null;
@@ -399,9 +412,7 @@ final class SandboxInstance implements Instance, Monitor.Listener {
         if (err != null) {
             int code = helperStatus.signalled() ? ExitCodes.SETUP_FAILED : helperStatus.code();
             if (code != ExitCodes.NOT_EXECUTABLE && code != ExitCodes.NOT_FOUND) code = ExitCodes.SETUP_FAILED;
-            String msg = (failures != null ? failures.message(err)
-                    : HelperFailures.compose(app, err, err.errno() == 0 ? null : HelperFailures.errnoText(err), null))
-                    + limitHint(err);
+            String msg = failures.message(err) + limitHint(err);
             return new RunResult(app, id, code, Optional.empty(), Optional.empty(), false, wall, protections, denials(), learned(),
                     usage, Optional.of(new SetupFailure(err.stage(), err.step(), err.errno(), msg)));
         }
@@ -442,15 +453,19 @@ final class SandboxInstance implements Instance, Monitor.Listener {
                 + " process limit is reached" : "";
     }
 
-    /** How it ended: a kill or a stop the runtime made, else as the result's own fields read. */
+    /**
+     * How it ended: a kill or a stop the runtime made, else as the result's own fields read. When
+     * init reported the app's own end, no SIGKILL of ours ended it (the helper's death takes init
+     * before it can report): a kill or an escalation that raced that end changed nothing.
+     */
     private synchronized Ending ending(RunResult r, boolean killedMark) {
         Ending own = r.ending();
         if (own.reason() == Ending.Reason.SETUP_FAILURE || own.reason() == Ending.Reason.SUPERVISOR_DIED) return own;
-        if (killedByCaller || killedMark) return new Ending(Ending.Reason.KILLED, null, stop != null && stop.escalated());
-        if (stop != null && stop.reason() != null) return new Ending(stop.reason(), stop.limit(), stop.escalated());
-        if (stop != null && stop.escalated()) {
-            return new Ending(Ending.Reason.STOP_TIMEOUT, Durations.word(lifetime.stopTimeout()), true);
-        }
+        boolean ownEnd = appExit != null;
+        boolean escalated = stop != null && stop.escalated() && !ownEnd;
+        if ((killedByCaller && !ownEnd) || killedMark) return new Ending(Ending.Reason.KILLED, null, escalated);
+        if (stop != null && stop.reason() != null) return new Ending(stop.reason(), stop.limit(), escalated);
+        if (escalated) return new Ending(Ending.Reason.STOP_TIMEOUT, Durations.word(lifetime.stopTimeout()), true);
         if (own.reason() == Ending.Reason.OOM) return new Ending(Ending.Reason.OOM, lifetime.memoryLimit(), false);
         return own;
     }

@@ -195,9 +195,9 @@ public final class SandboxRuntime implements AutoCloseable {
                         live.remove(self.get());
                         ListenSockets.close(listen);
                         lease.close();
-                    }, verbose, Lifetime.of(policy, cgroup.cpuAccounted()), deadlines));
+                    }, verbose, Lifetime.of(policy, cgroup.cpuAccounted()), deadlines,
+                    new HelperFailures(policy, whitelist.command())));
             self.set(instance);
-            instance.explainFailuresWith(new HelperFailures(policy, whitelist.command()));
             instance.superviseSeccomp(notifications(), supervisor);
             if (seccomp.options().mode() == CompileOptions.Mode.LEARN) instance.learnedFrom(supervisor::learned);
             monitor.watch(helper.pid(), pidfd, helper.log(), helper.control(), instance);

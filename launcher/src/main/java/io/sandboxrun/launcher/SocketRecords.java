@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,7 +92,7 @@ final class SocketRecords {
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw unchecked(e);
             }
         }
 
@@ -146,7 +147,7 @@ final class SocketRecords {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
     }
 
@@ -162,7 +163,7 @@ final class SocketRecords {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException x) {
-            throw new UncheckedIOException(x);
+            throw unchecked(x);
         }
     }
 
@@ -171,7 +172,7 @@ final class SocketRecords {
         try {
             Files.deleteIfExists(file(socket));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
     }
 
@@ -187,12 +188,21 @@ final class SocketRecords {
                     else unreadable.add(f.toString());
                 } catch (NoSuchFileException gone) {
                     // removed meanwhile by the launcher that owned it
+                } catch (IOException e) {
+                    unreadable.add(f.toString());   // not UTF-8, a directory, ...: not a record of ours
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unchecked(e);
         }
         return out;
+    }
+
+    /** An I/O error in words: the file and why, without Java's class names. */
+    private static UncheckedIOException unchecked(IOException e) {
+        String why = e instanceof AccessDeniedException a && a.getReason() == null ? a.getFile() + ": permission denied"
+                : e.getMessage();
+        return new UncheckedIOException(why, e);
     }
 
     /** {@code <dir>/<first 16 hex digits of SHA-256 of the path>}: any path, a fixed-size name. */

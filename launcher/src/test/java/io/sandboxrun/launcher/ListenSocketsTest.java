@@ -212,6 +212,44 @@ class ListenSocketsTest {
                 + sock.getParent() + " does not exist", e.getMessage());
     }
 
+    @Test
+    void reclaimReportsARecordItCannotHandleAndGoesOnWithTheOthers() throws IOException {
+        ProcessStart me = ProcessStart.self();
+        ProcessStart gone = new ProcessStart(me.pid(), me.startTicks() + 1);
+        Path stale = staleSocket("stale.sock");
+        Path unreachable = Path.of("/" + "x".repeat(300));   // ENAMETOOLONG: its state cannot be read
+        SocketRecords r = records();
+        r.locked(() -> {
+            r.write(new SocketRecords.Entry(unreachable, gone, "web", "web-1", "0:0"));
+            r.write(new SocketRecords.Entry(stale, gone, "web", "web-2", inode(stale)));
+            return null;
+        });
+        Path garbage = tmp.resolve("state").resolve(SocketRecords.DIR).resolve("0000garbage");
+        Files.write(garbage, new byte[] {(byte) 0xff, (byte) 0xfe, '\n'});   // not UTF-8
+
+        List<String> failures = new ArrayList<>();
+        List<Path> removed = ListenSockets.reclaim(tmp.resolve("state"), verbose::add, failures::add);
+
+        assertEquals(List.of(stale), removed);
+        assertFalse(Files.exists(stale));
+        assertEquals(2, failures.size(), failures.toString());
+        assertTrue(failures.contains("not a socket record, left alone: " + garbage), failures.toString());
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith("cannot reclaim the socket " + unreachable + ": ")
+                && f.contains("File name too long")), failures.toString());
+        assertTrue(r.read(unreachable).isPresent(), "a record that could not be handled stays for the next time");
+    }
+
+    @Test
+    void recoveryReportsSocketRecordsItCannotLockInsteadOfThrowing() throws IOException {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state.resolve(SocketRecords.DIR).resolve(".lock"));   // a directory: no lock file
+        Recovery.Report report = Recovery.reclaimSockets(state, verbose::add);
+        assertEquals(List.of(), report.sockets());
+        assertEquals(1, report.failures().size(), report.failures().toString());
+        assertTrue(report.failures().get(0).startsWith("cannot reclaim the sockets recorded in " + state + ": "),
+                report.failures().toString());
+    }
+
     private Path staleSocket(String name) throws IOException {
         Path p = tmp.resolve(name);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

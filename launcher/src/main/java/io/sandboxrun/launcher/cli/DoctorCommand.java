@@ -6,6 +6,7 @@ import io.sandboxrun.cgroup.CgroupLayout;
 import io.sandboxrun.cgroup.Cgroups;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.host.HostFeatures;
+import io.sandboxrun.launcher.CgroupSetup;
 import io.sandboxrun.launcher.SandboxRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,8 +65,8 @@ final class DoctorCommand implements Callable<Integer> {
     /** The embedded limits a launch gets without options, from the settings table. */
     static String defaults() {
         Policy d = PolicyDefaults.embedded(Path.of("/"));
-        return "per app " + io.sandboxrun.launcher.CgroupSetup.words(d.limits()) + " (the sandbox's own 2 processes"
-                + " per instance on top of pids); time limits none; stop timeout " + Durations.word(d.stopTimeout())
+        return "per app " + CgroupSetup.words(d.limits()) + " (the sandbox's own " + CgroupSetup.SUPERVISOR_TASKS
+                + " processes per instance on top of pids); time limits none; stop timeout " + Durations.word(d.stopTimeout())
                 + " (--memory, --cpus, --pids, --time-limit ... change them; max or none lifts one)";
     }
 

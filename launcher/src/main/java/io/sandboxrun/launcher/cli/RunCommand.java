@@ -6,7 +6,6 @@ import io.sandboxrun.core.launch.LaunchSpec;
 import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SandboxException;
 import io.sandboxrun.core.launch.SetupException;
-import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.policy.Policy;
 import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.PolicyException;
@@ -191,46 +190,5 @@ public final class RunCommand implements Callable<Integer> {
     private static void log(PrintWriter err, String line) {
         err.println("sandbox-run: " + line);
         err.flush();
-    }
-
-    /**
-     * The launcher's own TERM and INT stop the app (SIGTERM, then every process killed after the
-     * stop timeout; a second one kills at once); HUP, USR1 and USR2 are forwarded (the JVM keeps
-     * QUIT for thread dumps). Signals that arrive before the instance exists are held and acted on
-     * at attach.
-     */
-    static final class SignalForwarding {
-        private Instance instance;
-        private final List<Integer> pending = new ArrayList<>();
-
-        @SuppressWarnings("removal")
-        static SignalForwarding install() {
-            SignalForwarding f = new SignalForwarding();
-            for (String name : List.of("TERM", "INT", "HUP", "USR1", "USR2")) {
-                int number = Signals.number(name);
-                try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> f.deliver(number));
-                } catch (IllegalArgumentException e) {
-                    // The JVM reserves this signal here (e.g. under -Xrs): it cannot be forwarded.
-                }
-            }
-            return f;
-        }
-
-        private synchronized void deliver(int signal) {
-            if (instance == null) pending.add(signal);
-            else act(instance, signal);
-        }
-
-        synchronized void attach(Instance i) {
-            instance = i;
-            pending.forEach(s -> act(i, s));
-            pending.clear();
-        }
-
-        private static void act(Instance i, int signal) {
-            if (signal == Signals.SIGTERM || signal == Signals.SIGINT) i.stop();
-            else i.signal(signal);
-        }
     }
 }

@@ -37,8 +37,8 @@ public interface Instance {
     /**
      * Stops the app gracefully: SIGTERM now; if it has not ended within the policy's stop timeout,
      * every process of the instance is killed ({@link Ending.Reason#STOP_TIMEOUT}). Calling it
-     * again while a stop is under way (a second after the first, or later) kills at once
-     * ({@link Ending.Reason#KILLED}). Returns at once; {@link #onExit()} tells the end.
+     * again while a stop is under way kills at once ({@link Ending.Reason#KILLED}). Returns at
+     * once; {@link #onExit()} tells the end.
      */
     void stop();
 

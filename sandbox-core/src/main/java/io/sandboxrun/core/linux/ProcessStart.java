@@ -12,10 +12,19 @@ import java.util.Optional;
  * {@code gc} can tell a live owner from a dead one.
  */
 public record ProcessStart(int pid, long startTicks) {
-    /** This process. */
+    /** This process: read once, its pid and start time do not change. */
     public static ProcessStart self() {
-        int pid = (int) ProcessHandle.current().pid();
-        return new ProcessStart(pid, startTicks(pid).orElse(0L));
+        return Self.VALUE;
+    }
+
+    /** Holds {@link #self()} until its first use. */
+    private static final class Self {
+        static final ProcessStart VALUE = read();
+
+        private static ProcessStart read() {
+            int pid = (int) ProcessHandle.current().pid();
+            return new ProcessStart(pid, startTicks(pid).orElse(0L));
+        }
     }
 
     /** Whether the process still runs: the same pid with the same start time. */

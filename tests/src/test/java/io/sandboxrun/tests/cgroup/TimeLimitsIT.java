@@ -96,7 +96,7 @@ class TimeLimitsIT extends AppsUnderLimits {
     }
 
     @Test
-    void aStopThatOutlivesItsTimeoutEndsInStopTimeoutAndASecondStopLaterKillsAtOnce() throws Exception {
+    void aStopThatOutlivesItsTimeoutEndsInStopTimeoutAndASecondStopKillsAtOnce() throws Exception {
         Instance i = launch(python("stop", STUBBORN).with("stop-timeout", Duration.ofSeconds(1)));
         awaitReady(i);
         i.stop();
@@ -107,12 +107,9 @@ class TimeLimitsIT extends AppsUnderLimits {
         awaitReady(j);
         long t0 = System.nanoTime();
         j.stop();
-        j.stop();   // at once: the same request delivered twice (timeout(1) does that), not a second one
-        assertFalse(j.onExit().isDone(), "a repeated stop killed at once");
-        Thread.sleep(1200);
-        j.stop();   // a second request, later: kills now
+        j.stop();   // the library takes every call as a request (a signal delivered twice is the CLI's to tell)
         RunResult r2 = j.onExit().get(20, TimeUnit.SECONDS);
-        assertTrue((System.nanoTime() - t0) / 1e9 < 6, "the second stop did not kill at once");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the second stop did not kill at once");
         assertEquals(new Ending(Ending.Reason.KILLED, null, true), r2.ending(), r2.toString());
     }
 

@@ -110,4 +110,30 @@ class StopIT {
         String e = err.get(5, TimeUnit.SECONDS);
         assertTrue(e.contains("was killed by an operator or a caller (sandbox-run kill, or the API)"), e);
     }
+
+    @Test
+    void aSigtermDeliveredTwiceWithinASecondIsOneStopNotAKill() throws Exception {
+        TestDirs.write(h.appRoot, "stubborn-twice.py", "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                + "print('ready', flush=True)\ntime.sleep(600)\n", "rw-r--r--");
+        Path json = h.newDir("result").resolve("r.json");
+        Process p = CliIT.cli(h, h.appRoot, "--app", Harness.appName("stop-twice"), "--stop-timeout", "2s",
+                "--result-json", json.toString(), "--", "python3", "stubborn-twice.py").start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> CliIT.read(p.getErrorStream()));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+        long t0 = System.nanoTime();
+        // As timeout(1) does (its child, then its process group), as two deliveries the JVM sees apart.
+        Signals.send((int) p.pid(), Signals.SIGTERM);
+        Thread.sleep(100);
+        Signals.send((int) p.pid(), Signals.SIGTERM);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        String e = err.get(5, TimeUnit.SECONDS);
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("stop-timeout", r.get("ended_by").asText(), r + "\n" + e);
+        assertEquals("2s", r.get("ended_by_limit").asText());
+        assertEquals(137, p.exitValue(), e);
+        assertTrue(seconds >= 2, "killed after " + seconds + " s, before the 2 s stop timeout");
+    }
 }
