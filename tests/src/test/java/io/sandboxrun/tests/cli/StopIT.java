@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandboxrun.core.host.Feature;
 import io.sandboxrun.core.linux.Signals;
 import io.sandboxrun.core.testing.RequirementsExtension;
-import io.sandboxrun.tests.Harness;
 import io.sandboxrun.core.testing.TestDirs;
 import io.sandboxrun.launcher.SandboxRuntime;
+import io.sandboxrun.tests.Harness;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -116,8 +116,8 @@ class StopIT {
         TestDirs.write(h.appRoot, "stubborn-twice.py", "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                 + "print('ready', flush=True)\ntime.sleep(600)\n", "rw-r--r--");
         Path json = h.newDir("result").resolve("r.json");
-        Process p = CliIT.cli(h, h.appRoot, "--app", Harness.appName("stop-twice"), "--stop-timeout", "2s",
-                "--result-json", json.toString(), "--", "python3", "stubborn-twice.py").start();
+        Process p = start(CliIT.cli(h, h.appRoot, "--app", app("stop-twice"), "--stop-timeout", "2s",
+                "--result-json", json.toString(), "--", "python3", "stubborn-twice.py"));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> CliIT.read(p.getErrorStream()));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine());
