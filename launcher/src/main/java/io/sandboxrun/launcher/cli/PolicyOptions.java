@@ -77,8 +77,7 @@ final class PolicyOptions {
         OptionSpec.Builder b = OptionSpec.builder(leaf.option())
                 .description(HelpText.wrap(leaf.setting().help() + " (default: " + defaultText(leaf) + ")", DESCRIPTION_WIDTH));
         if (leaf.kind() == Kind.FLAG) return b.arity("0").type(boolean.class).build();
-        String label = leaf.setting().label().isEmpty() ? leaf.kind().label() : leaf.setting().label();
-        b.paramLabel(label);
+        b.paramLabel(leaf.kind().label());
         return leaf.container() == PolicySchema.Container.ONE ? b.type(String.class).build()
                 : b.type(List.class).auxiliaryTypes(String.class).build();
     }

@@ -75,8 +75,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
         if (c == null) return super.findDeserializer(a);
         Setting s = c.getAnnotation(Setting.class);
         if (s != null) return new SettingReader(s.kind(), PolicySchema.container(c.getType()), PolicySchema.element(c));
-        Section b = c.getAnnotation(Section.class);
-        return new SectionReader(c.getType(), PolicySchema.mapping(PolicySchema.keys(c.getType()), b.example()));
+        return new SectionReader(c.getType(), PolicySchema.what(c.getType(), c.getAnnotation(Section.class)));
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class PolicyReference {
         md.append("- value: ").append(value(leaf)).append('\n');
         if (!leaf.option().isEmpty()) {
             md.append("- option: `").append(leaf.option());
-            if (leaf.kind() != Kind.FLAG) md.append(' ').append(s.label().isEmpty() ? leaf.kind().label() : s.label());
+            if (leaf.kind() != Kind.FLAG) md.append(' ').append(leaf.kind().label());
             md.append('`').append(leaf.container() == PolicySchema.Container.ONE ? "" : " (repeatable)").append('\n');
         }
         md.append("- default: ").append(defaults(leaf)).append("\n\n");
