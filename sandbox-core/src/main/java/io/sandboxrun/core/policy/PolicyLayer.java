@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one source (a policy file, the command line, a service request) sets, as a {@link Policy}
+ * What one source (a policy file, the command line; later a request to the service to come) sets, as a {@link Policy}
  * whose unset settings are null, with where each value was set so that an error found when the
  * sources are merged can point at it. {@link PolicyResolver} lays layers over the defaults.
  *

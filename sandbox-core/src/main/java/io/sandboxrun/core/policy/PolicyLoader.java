@@ -51,7 +51,7 @@ public final class PolicyLoader {
     }
 
     /**
-     * Reads a policy written as JSON (a service request, {@link PolicyJson#write}); relative paths
+     * Reads a policy written as JSON (a request to the service to come, {@link PolicyJson#write}); relative paths
      * start at {@code base}.
      *
      * @throws PolicyException as {@link #load(Path)}, naming {@code name}

@@ -33,7 +33,8 @@ public final class PolicyResolver {
      *       is given once. An instance limit above the app's is allowed: it simply never binds;</li>
      *   <li>in network: each allow rule is given once, and with outbound none there are neither
      *       rules nor an audit log;</li>
-     *   <li>a command is given (checked last, so that a file's own errors show first).</li>
+     *   <li>a command is given (checked after the above, so that a file's own errors show first), and it
+     *       fits execve and the helper's plan with env ({@link ExecArgs}).</li>
      * </ul>
      *
      * @throws PolicyException naming the source that set the offending setting (file:line:column,
