@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Binds the policy records to Jackson from their {@link Setting} and {@link Section} declarations:
@@ -155,7 +156,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             if (kind == Kind.COMMAND) {
                 List<String> words = out.stream().map(String.class::cast).toList();
-                located(r, at, () -> PolicyValues.command(path, words));
+                located(r, at, path, () -> PolicyValues.command(path, words));
             }
             return out;
         }
@@ -188,10 +189,10 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
                 String field = path + "." + name;
                 in.origin(field, Location.of(p));
                 if (kind == Kind.ENV) {
-                    String key = located(r, keyAt, () -> PolicyValues.envName(path, name));
-                    out.put(key, located(r, Location.of(p), () -> PolicyValues.envValue(field, key, string(p, r, field))));
+                    String key = located(r, keyAt, path, () -> PolicyValues.envName(path, name));
+                    out.put(key, located(r, Location.of(p), field, () -> PolicyValues.envValue(field, key, string(p, r, field))));
                 } else {
-                    Rlimit key = located(r, keyAt, () -> PolicyValues.rlimitName(path, name));
+                    Rlimit key = located(r, keyAt, path, () -> PolicyValues.rlimitName(path, name));
                     out.put(key, rlimit(p, r, field, key));
                 }
             }
@@ -220,7 +221,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             long s = soft;
             long h = hard;
-            return located(r, at, () -> PolicyValues.rlimitValue(field, s, h));
+            return located(r, at, field, () -> PolicyValues.rlimitValue(field, s, h));
         }
 
         private static long amount(JsonParser p, Reading r, String field, Rlimit limit) {
@@ -228,7 +229,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             if (t != JsonToken.VALUE_STRING && !t.isNumeric()) throw r.expected(p, field, "a number, a size or unlimited");
             String text = r.text(p);
             String shown = t.isNumeric() ? text : Reading.quote(text);
-            return located(r, Location.of(p), () -> PolicyValues.rlimitAmount(field, limit, text, shown));
+            return located(r, Location.of(p), field, () -> PolicyValues.rlimitAmount(field, limit, text, shown));
         }
 
         /** One value of {@code kind}, written in its shape. */
@@ -269,7 +270,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
                 default -> throw new IllegalStateException(kind + " is not read as a single value");
             }
             Kind.Base base = new Kind.Base(in.base(), false);
-            return located(r, Location.of(p), () -> kind.parse(field, text, shown, base));
+            return located(r, Location.of(p), field, () -> kind.parse(field, text, shown, base));
         }
 
         /** The current token as a string; numbers and booleans must be quoted to be strings. */
@@ -375,12 +376,8 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
         }
     }
 
-    /** Runs a value check; its error is placed at {@code at}. */
-    static <T> T located(Reading r, Location at, java.util.function.Supplier<T> check) {
-        try {
-            return check.get();
-        } catch (PolicyException e) {
-            throw e.at(r.source(), at.line(), at.column());
-        }
+    /** Runs a check of the value of {@code field} that stands at {@code at}; its error is placed there. */
+    private static <T> T located(Reading r, Location at, String field, Supplier<T> check) {
+        return new PolicyOrigin(r.source(), at.line(), at.column(), field).check(check);
     }
 }

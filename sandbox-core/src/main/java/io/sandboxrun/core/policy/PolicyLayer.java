@@ -39,16 +39,7 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
      * this layer's source.
      */
     public PolicyOrigin origin(String field) {
-        for (String f = field; f != null; f = parent(f)) {
-            PolicyOrigin o = origins.get(f);
-            if (o != null) return o;
-        }
-        return PolicyOrigin.of(source, field);
-    }
-
-    static String parent(String field) {
-        int cut = Math.max(field.lastIndexOf('.'), field.lastIndexOf('['));
-        return cut > 0 ? field.substring(0, cut) : null;
+        return PolicyOrigin.find(origins, field, source);
     }
 
     /** The name of a map entry's key in a field path: {@code env.DEBUG}, {@code rlimits.nofile}. */

@@ -86,11 +86,7 @@ public final class PolicyResolver {
         }
 
         PolicyOrigin origin(String field) {
-            for (String f = field; f != null; f = PolicyLayer.parent(f)) {
-                PolicyOrigin o = origins.get(f);
-                if (o != null) return o;
-            }
-            return PolicyOrigin.of(DEFAULTS, field);
+            return PolicyOrigin.find(origins, field, DEFAULTS);
         }
 
         Policy check() {
@@ -126,7 +122,8 @@ public final class PolicyResolver {
                     List<?> list = (List<?>) v;
                     for (int i = 0; i < list.size(); i++) out.add(recheck(leaf.kind(), origin(path + "[" + i + "]"), list.get(i), base));
                     if (leaf.kind() == Kind.COMMAND && !list.isEmpty()) {
-                        checked(origin(path), () -> PolicyValues.command(path, list.stream().map(String::valueOf).toList()));
+                        PolicyOrigin origin = origin(path);
+                        origin.check(() -> PolicyValues.command(origin.field(), list.stream().map(String::valueOf).toList()));
                     }
                     yield out;
                 }
@@ -152,11 +149,7 @@ public final class PolicyResolver {
                         + " is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)");
             }
             String text = kind.print(value);
-            try {
-                return kind.parse(origin.field(), text, text, base);
-            } catch (PolicyException e) {
-                throw origin.error(e.detail());
-            }
+            return origin.check(() -> kind.parse(origin.field(), text, text, base));
         }
 
         private void checkLimits(String section, Limits l) {
@@ -250,15 +243,6 @@ public final class PolicyResolver {
         @SuppressWarnings("unchecked")
         private static Map<Object, Object> map(Object v) {
             return v == null ? Map.of() : (Map<Object, Object>) v;
-        }
-
-        /** Runs a value check; its error is placed at {@code origin}. */
-        private static void checked(PolicyOrigin origin, Runnable check) {
-            try {
-                check.run();
-            } catch (PolicyException e) {
-                throw origin.error(e.detail());
-            }
         }
 
         /** An origin as a parenthesised mention: {@code sandbox.yaml:4:11 limits.memory}, {@code --memory}. */
