@@ -157,6 +157,16 @@ public enum Kind {
         return parse(field, text, PolicyValues.quote(text), base);
     }
 
+    /**
+     * Checks a value of a {@link Shape#MAPPING} kind as a whole, once each of its keys was parsed on
+     * its own: what no single key shows. Other kinds' values pass as they are.
+     *
+     * @throws PolicyException naming {@code field}, without a location
+     */
+    public Object checkWhole(String field, Object value) {
+        return this == IO ? CgroupValues.ioLimit(field, (IoLimit) value) : value;
+    }
+
     /** {@code value} as written in a policy file or on the command line; {@link #parse} reads it back. */
     public String print(Object v) {
         return switch (this) {

@@ -168,15 +168,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             Location at = Location.of(p);
             Object value = ctxt.readValue(p, element);
-            if (value instanceof IoLimit io) {
-                if (io.device() == null) {
-                    throw r.error(at, field, "no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device");
-                }
-                if (io.rbps() == null && io.wbps() == null && io.riops() == null && io.wiops() == null) {
-                    throw r.error(at, field, "no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)");
-                }
-            }
-            return value;
+            return located(r, at, field, () -> kind.checkWhole(field, value));
         }
 
         private Map<Object, Object> map(JsonParser p, Reading r, Input in, String path) throws IOException {

@@ -140,10 +140,8 @@ public final class PolicyResolver {
         }
 
         private static Object recheck(Kind kind, PolicyOrigin origin, Object value, Kind.Base base) {
-            if (value instanceof IoLimit io && io.rbps() == null && io.wbps() == null && io.riops() == null
-                    && io.wiops() == null) {
-                throw origin.error(io.device() + " sets no rate; give at least one of rbps, wbps, riops, wiops");
-            }
+            // Before printing: a mapping's value that lacks a key cannot be printed.
+            origin.check(() -> kind.checkWhole(origin.field(), value));
             if (kind == Kind.AUDIT_LOG && !((Path) value).isAbsolute()) {
                 throw origin.error(PolicyValues.quote(value.toString())
                         + " is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)");

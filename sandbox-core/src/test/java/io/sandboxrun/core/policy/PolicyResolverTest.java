@@ -260,6 +260,12 @@ class PolicyResolverTest {
     }
 
     @Test
+    void anIoThrottleBuiltWithoutADeviceIsRefusedWhereItWasSet() {
+        fails("--io-max: no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device",
+                List.of(withCommand().add("limits.io", new IoLimit(null, 1L, null, null, null), opt("--io-max")).build()));
+    }
+
+    @Test
     void eachIoDeviceOnce() {
         PolicyLayer o = withCommand()
                 .add("limits.io", new IoLimit("8:0", 1L, null, null, null), opt("--io-max"))
@@ -277,7 +283,7 @@ class PolicyResolverTest {
                 List.of(withCommand().set("limits.cpus", (1), opt("--cpus")).build()));
         fails("--pids: 0 is out of range; use 1 to 4194304, or max",
                 List.of(withCommand().set("limits.pids", (0L), opt("--pids")).build()));
-        fails("--io-max: 8:0 sets no rate; give at least one of rbps, wbps, riops, wiops",
+        fails("--io-max: no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)",
                 List.of(withCommand().add("limits.io", new IoLimit("8:0", null, null, null, null), opt("--io-max")).build()));
         fails("--cgroup-root: \"/a/../b\" has a \"..\" component; use an absolute cgroup path such as /sandbox-run,"
                 + " without empty, '.' or '..' components",
