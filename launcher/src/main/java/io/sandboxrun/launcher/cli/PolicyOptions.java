@@ -8,6 +8,7 @@ import io.sandboxrun.core.policy.PolicyOrigin;
 import io.sandboxrun.core.policy.PolicySchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.ArgGroupSpec;
@@ -66,7 +67,12 @@ final class PolicyOptions {
                     layer.set(leaf.path(), values, origin);
                 }
                 case MAP -> {
-                    for (String g : given) layer.add(leaf.path(), (Map.Entry<?, ?>) leaf.kind().parse(name, g, base), origin);
+                    Map<Object, Object> entries = new LinkedHashMap<>();
+                    for (String g : given) {
+                        Map.Entry<?, ?> e = (Map.Entry<?, ?>) leaf.kind().parse(name, g, base);
+                        entries.put(e.getKey(), e.getValue());
+                    }
+                    layer.set(leaf.path(), entries, origin);
                 }
             }
         }

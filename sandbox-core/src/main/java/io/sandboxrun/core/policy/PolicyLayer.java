@@ -62,18 +62,16 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
             PolicySchema.Leaf leaf = leaf(path);
             origins.keySet().removeIf(k -> k.startsWith(path + "[") || k.startsWith(path + "."));
             origins.put(path, origin);
-            values = leaf.with(values, null);
             switch (leaf.container()) {
                 case LIST -> {
-                    values = leaf.with(values, List.of());
-                    ((List<?>) value).forEach(v -> add(path, v, origin));
+                    for (int i = 0; i < ((List<?>) value).size(); i++) origins.put(path + "[" + i + "]", origin);
                 }
                 case MAP -> {
-                    values = leaf.with(values, Map.of());
-                    ((Map<?, ?>) value).entrySet().forEach(e -> add(path, e, origin));
+                    for (Object key : ((Map<?, ?>) value).keySet()) origins.put(path + "." + entryKey(key), origin);
                 }
-                case ONE -> values = leaf.with(values, value);
+                case ONE -> { }
             }
+            values = leaf.with(values, value);
             return this;
         }
 
