@@ -39,12 +39,13 @@ final class PolicyOptions {
 
     /**
      * What the settings' options given on the command line set; relative paths start at
-     * {@code cwd}.
+     * {@code cwd}. Each value comes from its kind's parser, so the layer is marked checked: a
+     * value added to it must come from one too.
      *
      * @throws PolicyException naming the option, for a bad value or a single-valued option given twice
      */
     static PolicyLayer.Builder layer(CommandSpec spec, Path cwd) {
-        PolicyLayer.Builder layer = PolicyLayer.builder("command line");
+        PolicyLayer.Builder layer = PolicyLayer.builder("command line").checked();
         Kind.Base base = new Kind.Base(cwd, true);
         for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) {
             if (leaf.option().isEmpty()) continue;

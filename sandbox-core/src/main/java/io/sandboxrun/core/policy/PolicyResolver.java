@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lays policy layers over the defaults and checks the result as a whole: the one way a
@@ -22,7 +24,8 @@ public final class PolicyResolver {
     /**
      * Resolves {@code layers}, in order, over {@code defaults}: a later layer overrides an earlier
      * one setting by setting; maps ({@code env}, {@code rlimits}) merge entry by entry; lists are
-     * replaced whole. Then rechecks each value (a layer built in code may not have been) and checks
+     * replaced whole. Then parses again each value that no parser made (a layer built in code, or
+     * defaults not from {@link PolicyDefaults#embedded}: see {@link PolicyLayer#checked()}) and checks
      * what no single value can show:
      * <ul>
      *   <li>app-root exists and is a directory (it becomes its real path) that the app's uid may
@@ -41,7 +44,20 @@ public final class PolicyResolver {
      *                         or the option), or {@code defaults}
      */
     public static Policy resolve(Policy defaults, List<PolicyLayer> layers) {
-        Merged m = new Merged(defaults);
+        return resolve(defaults, false, layers);
+    }
+
+    /**
+     * Resolves {@code layers} over the embedded defaults, whose relative defaults start at
+     * {@code base} ({@link PolicyDefaults#embedded}); as {@link #resolve(Policy, List)}, without
+     * parsing the defaults again.
+     */
+    public static Policy resolve(Path base, List<PolicyLayer> layers) {
+        return resolve(PolicyDefaults.embedded(base), true, layers);
+    }
+
+    private static Policy resolve(Policy defaults, boolean defaultsChecked, List<PolicyLayer> layers) {
+        Merged m = new Merged(defaults, defaultsChecked);
         for (int i = 0; i < layers.size(); i++) m.apply(layers.get(i), i);
         return m.check();
     }
@@ -51,9 +67,12 @@ public final class PolicyResolver {
         Policy policy;
         final Map<String, PolicyOrigin> origins = new HashMap<>();
         final Map<String, Integer> setBy = new HashMap<>();
+        /** The settings holding a value that no parser made (a map: one of its entries, at least). */
+        final Set<String> unchecked = new HashSet<>();
 
-        Merged(Policy defaults) {
+        Merged(Policy defaults, boolean defaultsChecked) {
             policy = defaults;
+            if (!defaultsChecked) PolicySchema.policy().leaves().forEach(leaf -> unchecked.add(leaf.path()));
         }
 
         void apply(PolicyLayer layer, int index) {
@@ -81,6 +100,8 @@ public final class PolicyResolver {
                 }
                 origins.put(path, layer.origin(path));
                 setBy.put(path, index);
+                if (!layer.checked()) unchecked.add(path);
+                else if (leaf.container() != PolicySchema.Container.MAP) unchecked.remove(path);   // replaced whole
                 return v;
             });
         }
@@ -109,11 +130,12 @@ public final class PolicyResolver {
         }
 
         /**
-         * Parses each value again from its printed form, so that a layer built in code is held to
-         * the same checks, and keeps what the parse made of it (a host name rule in lower case).
+         * Parses a value that no parser made again from its printed form, so that a layer built in
+         * code is held to the same checks, and keeps what the parse made of it (a host name rule in
+         * lower case).
          */
         private Object recheck(PolicySchema.Leaf leaf, Object v, Kind.Base base) {
-            if (v == null) return null;
+            if (v == null || !unchecked.contains(leaf.path())) return v;
             String path = leaf.path();
             return switch (leaf.container()) {
                 case ONE -> recheck(leaf.kind(), origin(path), v, base);

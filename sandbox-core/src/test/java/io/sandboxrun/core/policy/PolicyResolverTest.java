@@ -421,6 +421,37 @@ class PolicyResolverTest {
     }
 
     @Test
+    void valuesAParserMadeAreNotParsedAgain() throws IOException {
+        // The profile file was looked at when the policy file was read; the resolver does not look again.
+        Path profile = write("profile.json", "{}");
+        PolicyLayer file = PolicyLoader.load(write("s.yaml", "command: [x]\nseccomp: profile.json\n"), "s.yaml");
+        Files.delete(profile);
+        assertEquals(profile.toString(), PolicyResolver.resolve(cwd, List.of(file)).seccomp());
+
+        // A layer marked checked is taken as its parser made it: 1K would be refused if parsed again.
+        PolicyLayer parsed = withCommand().checked().set("tmp-size", 1024L, opt("--tmp-size")).build();
+        assertEquals(1024L, PolicyResolver.resolve(cwd, List.of(parsed)).tmpSize());
+        assertEquals(PolicyResolver.resolve(defaults(), List.of(parsed)), PolicyResolver.resolve(cwd, List.of(parsed)));
+    }
+
+    @Test
+    void aMapEntryBuiltInCodeIsCheckedAfterAParsedLayerAddsToTheMap() {
+        PolicyLayer code = withCommand().add("env", Map.entry("1BAD", "x"), opt("--env")).build();
+        PolicyLayer parsed = cli().checked().add("env", Map.entry("GOOD", "y"), opt("--env")).build();
+
+        fails("--env: \"1BAD\" is not a valid variable name; use letters, digits and '_', not starting with a digit",
+                List.of(code, parsed));
+    }
+
+    @Test
+    void defaultsNotMadeByTheEmbeddedTableAreChecked() {
+        Policy odd = defaults().with("tmp-size", 1024L);
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(odd, List.of(withCommand().build())));
+        assertEquals("defaults: tmp-size: 1K is out of range; use 1M to 64G", e.getMessage());
+    }
+
+    @Test
     void execveLimitFollowsTheStackRlimit() {
         assertEquals(ExecArgs.ARG_MAX, ExecArgs.execLimit(64 * 1024));
         assertEquals(2L << 20, ExecArgs.execLimit(8L << 20));
