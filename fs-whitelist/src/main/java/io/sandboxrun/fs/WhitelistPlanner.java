@@ -70,7 +70,8 @@ public final class WhitelistPlanner {
                 throw new SetupException(FsSteps.FS_PLAN, "roBinds: \"" + p + "\" does not exist on the host", ExitCodes.SETUP_FAILED);
             }
         }
-        // The CLI's policy was checked when it was resolved; a policy built in code is checked here.
+        // Whatever made the policy: one built in code need not have been resolved. The resolver's check
+        // came first for the CLI's; this one costs a stat.
         String closed = AppRootAccess.check(fs.hostPath(policy.appRoot().toString()), policy.user());
         if (closed != null) {
             throw new SetupException(FsSteps.FS_PLAN, "cannot set up sandbox for app \"" + policy.app() + "\": app-root: "
