@@ -16,7 +16,12 @@ import java.util.Map;
  */
 public final class AppRootAccess {
     /** What the host shows of a file or directory: its mode bits, numeric owner and group, and their names. */
-    public record Stat(Path path, int mode, long uid, long gid, String owner, String group) {}
+    public record Stat(Path path, int mode, long uid, long gid, String owner, String group) {
+        /** The permission bits as chmod takes them: {@code 0755}. */
+        public String modeText() {
+            return String.format("%04o", mode & 07777);
+        }
+    }
 
     /**
      * The rwx bits (0..7) of {@code s} that apply to the app of {@code user}: the owner's when its
@@ -27,9 +32,7 @@ public final class AppRootAccess {
     }
 
     private static int bits(int mode, long uid, long gid, Policy.Identity user) {
-        long hostUid = user.hostIdBase() + user.uid();
-        long hostGid = user.hostIdBase() + user.gid();
-        return (uid == hostUid ? mode >> 6 : gid == hostGid ? mode >> 3 : mode) & 7;
+        return (uid == user.hostUid() ? mode >> 6 : gid == user.hostGid() ? mode >> 3 : mode) & 7;
     }
 
     /**
@@ -37,13 +40,13 @@ public final class AppRootAccess {
      * directory, its mode and owner, the app's uid inside and on the host, and the fix.
      */
     public static String problem(Stat dir, Policy.Identity user) {
-        long hostUid = user.hostIdBase() + user.uid();
-        long hostGid = user.hostIdBase() + user.gid();
+        long hostUid = user.hostUid();
+        long hostGid = user.hostGid();
         int bits = bits(dir, user);
         if ((bits & 1) != 0) return null;
         String klass = dir.uid() == hostUid ? "owner's" : dir.gid() == hostGid ? "group's" : "others'";
         String rwx = ((bits & 4) != 0 ? "r" : "-") + ((bits & 2) != 0 ? "w" : "-") + "-";
-        return PolicyValues.quote(dir.path().toString()) + " (mode " + String.format("%04o", dir.mode() & 07777)
+        return PolicyValues.quote(dir.path().toString()) + " (mode " + dir.modeText()
                 + ", owner " + dir.owner() + ", group " + dir.group() + ") cannot be entered by the app: it runs as uid "
                 + user.uid() + " inside, which is host uid " + hostUid + " (user.host-id-base " + user.hostIdBase()
                 + " + user.uid " + user.uid() + ") with gid " + hostGid + ", and the mode gives it the " + klass + " bits "

@@ -178,5 +178,12 @@ public record Policy(
             Long hostIdBase,
             @Setting(kind = Kind.ID_COUNT, byDefault = "65536", because = "the ids an ordinary system has",
                     help = "How many ids the user namespace maps: 2 or more.")
-            Integer idCount) {}
+            Integer idCount) {
+
+        /** The app's uid as the host sees it: host-id-base + uid (of a resolved policy: both set). */
+        public long hostUid() { return hostIdBase + uid; }
+
+        /** The app's gid as the host sees it: host-id-base + gid (of a resolved policy: both set). */
+        public long hostGid() { return hostIdBase + gid; }
+    }
 }
