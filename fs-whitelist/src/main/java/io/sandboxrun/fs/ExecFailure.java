@@ -97,8 +97,9 @@ public final class ExecFailure {
         }
         if (f.noexecMount() != null) {
             return new Explanation(p + onHost + " lies on a filesystem mounted noexec (host mount " + f.noexecMount()
-                    + "), where nothing may be executed", "keep programs on a filesystem mounted without noexec (the"
-                    + " writable space, /tmp and /dev/shm are noexec too), or run a script through its interpreter");
+                    + "), where nothing may be executed", "keep programs on a filesystem mounted without noexec ("
+                    + String.join(", ", WhitelistPlanner.NOEXEC_DIRS) + " inside are noexec too), or run a script"
+                    + " through its interpreter");
         }
         if (resolverProblem != null) return new Explanation(resolverProblem, null);
         return new Explanation("the app may not execute " + p + ": a security module (Landlock), an ACL, or the"

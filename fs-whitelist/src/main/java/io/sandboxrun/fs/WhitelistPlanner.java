@@ -31,6 +31,12 @@ public final class WhitelistPlanner {
     public static final String SHM_DIR = "/dev/shm";
     /** Sticky and open to all, as every libc expects of /dev/shm. */
     static final int SHM_MODE = 01777;
+    /**
+     * Where the app may write, all noexec, as {@link #assemble} mounts them: /tmp and the writable
+     * space (binds of the {@link TmpSpace} tmpfs, mounted noexec) and /dev/shm (a plan tmpfs, which
+     * sandbox-init mounts noexec). Nothing there can be executed.
+     */
+    public static final List<String> NOEXEC_DIRS = List.of("/tmp", TmpSpace.INSIDE_ROOT, SHM_DIR);
 
     private final HostFs fs;
     private final CommandResolver resolver;
