@@ -24,9 +24,9 @@ public final class PolicyResolver {
     /**
      * Resolves {@code layers}, in order, over {@code defaults}: a later layer overrides an earlier
      * one setting by setting; maps ({@code env}, {@code rlimits}) merge entry by entry; lists are
-     * replaced whole. Then parses again each value that no parser made (a layer built in code, or
-     * defaults not from {@link PolicyDefaults#embedded}: see {@link PolicyLayer#checked()}) and checks
-     * what no single value can show:
+     * replaced whole. Then parses again each value that no parser may have made (of a layer built in
+     * code, see {@link PolicyLayer#checked()}, or of {@code defaults}: {@link #resolve(Path, List)}
+     * knows its own to be parsed) and checks what no single value can show:
      * <ul>
      *   <li>app-root exists and is a directory (it becomes its real path) that the app's uid may
      *       enter; every ro-bind exists;</li>
@@ -111,8 +111,10 @@ public final class PolicyResolver {
         }
 
         Policy check() {
-            Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
-            policy = PolicySchema.policy().combine(policy, null, (leaf, v, unused) -> recheck(leaf, v, base));
+            if (!unchecked.isEmpty()) {
+                Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
+                policy = PolicySchema.policy().combine(policy, null, (leaf, v, unused) -> recheck(leaf, v, base));
+            }
             Path realRoot = directory(policy.appRoot(), origin("app-root"));
             for (int i = 0; i < policy.roBinds().size(); i++) exists(policy.roBinds().get(i), origin("ro-binds[" + i + "]"));
             checkUser();
