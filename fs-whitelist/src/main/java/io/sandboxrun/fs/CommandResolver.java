@@ -165,7 +165,7 @@ public final class CommandResolver {
 
         /** {@code path} is not visible inside: bind what it needs if the host has it, or fail with 127. */
         private InsideView.Resolved makeVisible(String path, String script) {
-            for (String writable : List.of("/tmp", TmpSpace.INSIDE_ROOT, WhitelistPlanner.SHM_DIR)) {
+            for (String writable : WhitelistPlanner.NOEXEC_DIRS) {
                 // What the app writes there is not known here, and could not run anyway.
                 if (PathNames.isUnder(path, writable)) {
                     String name = script == null ? argv0 : path;

@@ -44,7 +44,7 @@ public final class ExecFailure {
     public static Explanation explain(int errno, Facts f, Policy.Identity user, String resolverProblem) {
         String p = f.path();
         String onHost = f.hostPath() != null && !f.hostPath().equals(p) ? " (" + f.hostPath() + " on the host)" : "";
-        long hostUid = user.hostIdBase() + user.uid();
+        long hostUid = user.hostUid();
         return switch (errno) {
             case Errno.EACCES -> denied(f, user, resolverProblem, onHost, hostUid);
             case Errno.ENOEXEC -> f.head() == Head.ELF
@@ -84,7 +84,7 @@ public final class ExecFailure {
         }
         if (f.closedDir() != null) {
             AppRootAccess.Stat d = f.closedDir();
-            return new Explanation("the directory " + d.path() + " on its way (mode " + mode(d) + ", owner " + d.owner()
+            return new Explanation("the directory " + d.path() + " on its way (mode " + d.modeText() + ", owner " + d.owner()
                     + ") cannot be searched by the app (uid " + user.uid() + " inside, host uid " + hostUid + ")",
                     "chmod a+X " + d.path());
         }
@@ -92,13 +92,14 @@ public final class ExecFailure {
         if (s != null && (AppRootAccess.bits(s, user) & 1) == 0) {
             String hint = "chmod a+x " + host(f) + (f.head() == Head.SCRIPT ? ", or run it through its interpreter" : "");
             return new Explanation(p + " (" + (onHost.isEmpty() ? "" : "host file " + f.hostPath() + ", ") + "mode "
-                    + mode(s) + ", owner " + s.owner() + ") has no execute"
+                    + s.modeText() + ", owner " + s.owner() + ") has no execute"
                     + " permission for the app (uid " + user.uid() + " inside, host uid " + hostUid + ")", hint);
         }
         if (f.noexecMount() != null) {
             return new Explanation(p + onHost + " lies on a filesystem mounted noexec (host mount " + f.noexecMount()
-                    + "), where nothing may be executed", "keep programs on a filesystem mounted without noexec (the"
-                    + " writable space, /tmp and /dev/shm are noexec too), or run a script through its interpreter");
+                    + "), where nothing may be executed", "keep programs on a filesystem mounted without noexec ("
+                    + String.join(", ", WhitelistPlanner.NOEXEC_DIRS) + " inside are noexec too), or run a script"
+                    + " through its interpreter");
         }
         if (resolverProblem != null) return new Explanation(resolverProblem, null);
         return new Explanation("the app may not execute " + p + ": a security module (Landlock), an ACL, or the"
@@ -162,10 +163,6 @@ public final class ExecFailure {
             }
         }
         return null;
-    }
-
-    private static String mode(AppRootAccess.Stat s) {
-        return String.format("%04o", s.mode() & 07777);
     }
 
     private static String host(Facts f) {

@@ -95,8 +95,8 @@ public final class TmpSpace {
     public static String options(Policy policy) {
         Policy.Identity u = policy.user();
         long inodes = Math.max(MIN_INODES, Math.min(MAX_INODES, policy.tmpSize() / 1024));
-        return "size=" + policy.tmpSize() + ",nr_inodes=" + inodes + ",mode=0700,uid=" + (u.hostIdBase() + u.uid())
-                + ",gid=" + (u.hostIdBase() + u.gid());
+        return "size=" + policy.tmpSize() + ",nr_inodes=" + inodes + ",mode=0700,uid=" + u.hostUid()
+                + ",gid=" + u.hostGid();
     }
 
     /**
@@ -320,8 +320,8 @@ public final class TmpSpace {
         if (!Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(tmp);
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
         Policy.Identity u = policy.user();
-        int uid = Math.toIntExact(u.hostIdBase() + u.uid());
-        int gid = Math.toIntExact(u.hostIdBase() + u.gid());
+        int uid = Math.toIntExact(u.hostUid());
+        int gid = Math.toIntExact(u.hostGid());
         if (!Integer.valueOf(uid).equals(Files.getAttribute(tmp, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
             Files.setAttribute(tmp, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
         }

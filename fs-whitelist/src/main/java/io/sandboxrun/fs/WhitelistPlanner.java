@@ -31,6 +31,12 @@ public final class WhitelistPlanner {
     public static final String SHM_DIR = "/dev/shm";
     /** Sticky and open to all, as every libc expects of /dev/shm. */
     static final int SHM_MODE = 01777;
+    /**
+     * Where the app may write, all noexec, as {@link #assemble} mounts them: /tmp and the writable
+     * space (binds of the {@link TmpSpace} tmpfs, mounted noexec) and /dev/shm (a plan tmpfs, which
+     * sandbox-init mounts noexec). Nothing there can be executed.
+     */
+    public static final List<String> NOEXEC_DIRS = List.of("/tmp", TmpSpace.INSIDE_ROOT, SHM_DIR);
 
     private final HostFs fs;
     private final CommandResolver resolver;
@@ -70,7 +76,8 @@ public final class WhitelistPlanner {
                 throw new SetupException(FsSteps.FS_PLAN, "roBinds: \"" + p + "\" does not exist on the host", ExitCodes.SETUP_FAILED);
             }
         }
-        // The CLI's policy was checked when it was resolved; a policy built in code is checked here.
+        // Whatever made the policy: one built in code need not have been resolved. The resolver's check
+        // came first for the CLI's; this one costs a stat.
         String closed = AppRootAccess.check(fs.hostPath(policy.appRoot().toString()), policy.user());
         if (closed != null) {
             throw new SetupException(FsSteps.FS_PLAN, "cannot set up sandbox for app \"" + policy.app() + "\": app-root: "

@@ -43,8 +43,8 @@ class ExecFailureTest {
         ExecFailure.Facts noexec = new ExecFailure.Facts("/app/run", HOST, HostFs.Kind.FILE, stat(HOST, 0755),
                 ExecFailure.Head.ELF, "/srv", null);
         assertEquals("/app/run (/srv/app/run on the host) lies on a filesystem mounted noexec (host mount /srv), where"
-                + " nothing may be executed\nHint: keep programs on a filesystem mounted without noexec (the writable"
-                + " space, /tmp and /dev/shm are noexec too), or run a script through its interpreter",
+                + " nothing may be executed\nHint: keep programs on a filesystem mounted without noexec (/tmp, /saetmp,"
+                + " /dev/shm inside are noexec too), or run a script through its interpreter",
                 text(ExecFailure.explain(Errno.EACCES, noexec, APP, null)));
 
         ExecFailure.Facts closed = new ExecFailure.Facts("/app/bin/run", "/srv/app/bin/run", HostFs.Kind.FILE,

@@ -79,8 +79,8 @@ final class HelperFailures {
         }
         String closed = AppRootAccess.problem(s, u);
         if (closed != null) return new ExecFailure.Explanation("app root " + closed, null);
-        return new ExecFailure.Explanation("the app (uid " + u.uid() + " inside, host uid " + (u.hostIdBase() + u.uid())
-                + ") may not enter app root \"" + s.path() + "\" although its mode " + String.format("%04o", s.mode() & 07777)
+        return new ExecFailure.Explanation("the app (uid " + u.uid() + " inside, host uid " + u.hostUid()
+                + ") may not enter app root \"" + s.path() + "\" although its mode " + s.modeText()
                 + " allows it: an ACL or a security module refuses it", "see getfacl " + s.path());
     }
 

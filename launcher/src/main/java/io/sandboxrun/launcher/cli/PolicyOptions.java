@@ -8,6 +8,7 @@ import io.sandboxrun.core.policy.PolicyOrigin;
 import io.sandboxrun.core.policy.PolicySchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.ArgGroupSpec;
@@ -38,12 +39,13 @@ final class PolicyOptions {
 
     /**
      * What the settings' options given on the command line set; relative paths start at
-     * {@code cwd}.
+     * {@code cwd}. Each value comes from its kind's parser, so the layer is marked checked: a
+     * value added to it must come from one too.
      *
      * @throws PolicyException naming the option, for a bad value or a single-valued option given twice
      */
     static PolicyLayer.Builder layer(CommandSpec spec, Path cwd) {
-        PolicyLayer.Builder layer = PolicyLayer.builder("command line");
+        PolicyLayer.Builder layer = PolicyLayer.builder("command line").checked();
         Kind.Base base = new Kind.Base(cwd, true);
         for (PolicySchema.Leaf leaf : PolicySchema.policy().leaves()) {
             if (leaf.option().isEmpty()) continue;
@@ -66,7 +68,12 @@ final class PolicyOptions {
                     layer.set(leaf.path(), values, origin);
                 }
                 case MAP -> {
-                    for (String g : given) layer.add(leaf.path(), (Map.Entry<?, ?>) leaf.kind().parse(name, g, base), origin);
+                    Map<Object, Object> entries = new LinkedHashMap<>();
+                    for (String g : given) {
+                        Map.Entry<?, ?> e = (Map.Entry<?, ?>) leaf.kind().parse(name, g, base);
+                        entries.put(e.getKey(), e.getValue());
+                    }
+                    layer.set(leaf.path(), entries, origin);
                 }
             }
         }
@@ -77,8 +84,7 @@ final class PolicyOptions {
         OptionSpec.Builder b = OptionSpec.builder(leaf.option())
                 .description(HelpText.wrap(leaf.setting().help() + " (default: " + defaultText(leaf) + ")", DESCRIPTION_WIDTH));
         if (leaf.kind() == Kind.FLAG) return b.arity("0").type(boolean.class).build();
-        String label = leaf.setting().label().isEmpty() ? leaf.kind().label() : leaf.setting().label();
-        b.paramLabel(label);
+        b.paramLabel(leaf.kind().label());
         return leaf.container() == PolicySchema.Container.ONE ? b.type(String.class).build()
                 : b.type(List.class).auxiliaryTypes(String.class).build();
     }

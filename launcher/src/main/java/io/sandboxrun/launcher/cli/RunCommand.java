@@ -7,7 +7,6 @@ import io.sandboxrun.core.launch.RunResult;
 import io.sandboxrun.core.launch.SandboxException;
 import io.sandboxrun.core.launch.SetupException;
 import io.sandboxrun.core.policy.Policy;
-import io.sandboxrun.core.policy.PolicyDefaults;
 import io.sandboxrun.core.policy.PolicyException;
 import io.sandboxrun.core.policy.PolicyLoader;
 import io.sandboxrun.core.policy.PolicyOrigin;
@@ -114,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
         PolicyLayer.Builder cli = PolicyOptions.layer(spec, cwd);
         if (!command.isEmpty()) cli.set("command", PolicyValues.command("COMMAND", command), PolicyOrigin.option("COMMAND"));
         layers.add(cli.build());
-        return PolicyResolver.resolve(PolicyDefaults.embedded(cwd), layers);
+        return PolicyResolver.resolve(cwd, layers);
     }
 
     private int run(Policy policy, PrintWriter err) {

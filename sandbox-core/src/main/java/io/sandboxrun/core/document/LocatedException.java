@@ -55,7 +55,7 @@ public abstract class LocatedException extends SandboxException {
     public String detail() { return detail; }
 
     /** {@code file:line:column: field: detail}, each part left out when unknown. */
-    public static String format(String source, int line, int column, String field, String detail) {
+    private static String format(String source, int line, int column, String field, String detail) {
         StringBuilder sb = new StringBuilder();
         if (source != null) {
             sb.append(source);

@@ -154,6 +154,20 @@ public final class CgroupValues {
     }
 
     /**
+     * An io throttle whose keys were each parsed on their own (from a file, or built in code): it
+     * must name its device and at least one rate.
+     */
+    static IoLimit ioLimit(String field, IoLimit io) {
+        if (io.device() == null) {
+            throw PolicyException.of(field, "no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device");
+        }
+        if (io.rbps() == null && io.wbps() == null && io.riops() == null && io.wiops() == null) {
+            throw PolicyException.of(field, "no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)");
+        }
+        return io;
+    }
+
+    /**
      * One {@code --io-max} value: {@code DEV:KEY=V[,KEY=V...]}, DEV as {@link #device}, KEY one of
      * {@link #IO_KEYS} (each at most once).
      */

@@ -1,5 +1,6 @@
 package io.sandboxrun.core.policy;
 
+import io.sandboxrun.core.helper.PlanEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -16,17 +17,18 @@ public final class ExecArgs {
      */
     public static final int MAX_STRING = 32 * 4096;
     /**
-     * All argv words and environment strings of a policy together. They reach the sandbox in the
-     * helper's plan, which holds at most 1 MiB (PLAN_MAX_BYTES in sandbox-init.h); the rest is
-     * kept for the mounts, files, rules and the runtime's own variables. execve's own limit is
-     * larger with the usual 8 MiB stack (see {@link #execLimit}).
+     * All argv words and environment strings of a policy together (896K). They reach the sandbox in
+     * the helper's plan ({@link PlanEncoder#MAX_BYTES}); the last 128K of it are kept for the mounts,
+     * files, rules and the runtime's own variables. execve's own limit is larger with the usual 8 MiB
+     * stack (see {@link #execLimit}).
      */
-    public static final int MAX_TOTAL = 896 * 1024;
+    public static final int MAX_TOTAL = PlanEncoder.MAX_BYTES - 128 * 1024;
     /**
-     * argv words and environment entries together: each is one or two of the plan's at most 65536
-     * tokens (PLAN_MAX_TOKENS in sandbox-init.h), and a pointer on the app's stack.
+     * argv words and environment entries together (16384): each is one or two of the plan's tokens
+     * ({@link PlanEncoder#MAX_TOKENS}), so they take at most half of them, and a pointer on the app's
+     * stack.
      */
-    public static final int MAX_STRINGS = 16384;
+    public static final int MAX_STRINGS = PlanEncoder.MAX_TOKENS / 4;
     /** ARG_MAX (include/uapi/linux/limits.h): what execve allows whatever the stack limit. */
     static final long ARG_MAX = 32 * 4096;
     /** 3/4 of _STK_LIM (8 MiB): execve's cap for the strings even with a larger stack. */
@@ -104,12 +106,13 @@ public final class ExecArgs {
             return new Problem(env.size() > command.size() ? "env" : "command", count + " strings (" + command.size()
                     + " words of command, " + env.size() + " variables); at most " + MAX_STRINGS + " fit in the helper's plan");
         }
-        String what = blamed + " is " + largest + " bytes, the largest; with the command's " + command.size() + (command.size() == 1 ? " word" : " words") + " and "
-                + env.size() + (env.size() == 1 ? " variable" : " variables") + " the strings come to " + total
-                + " bytes (each with its NUL), more than ";
         if (total > MAX_TOTAL) {
-            return new Problem(blame, what + "the " + MAX_TOTAL + " (896K) that fit: they reach the sandbox in the helper's"
-                    + " plan of at most 1M; pass large data in a file under the app root instead");
+            return new Problem(blame, blamed + " is " + largest + " bytes, the largest; with the command's " + command.size()
+                    + (command.size() == 1 ? " word" : " words") + " and " + env.size()
+                    + (env.size() == 1 ? " variable" : " variables") + " the strings come to " + total
+                    + " bytes (each with its NUL), more than the " + MAX_TOTAL + " (" + MAX_TOTAL / 1024 + "K) that fit: they"
+                    + " reach the sandbox in the helper's plan of at most " + PlanEncoder.MAX_BYTES / (1024 * 1024) + "M;"
+                    + " pass large data in a file under the app root instead");
         }
         if (stackSoft == null) return null;
         long exec = total + size("PATH=" + path) + RUNTIME_ENV + size(command.get(0)) + 8L * (count + 8);

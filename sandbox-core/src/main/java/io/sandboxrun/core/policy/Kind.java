@@ -110,51 +110,61 @@ public enum Kind {
      *
      * @throws PolicyException naming {@code field}, without a location
      */
-    public Object parse(String f, String t, String s, Base b) {
+    public Object parse(String field, String text, String shown, Base base) {
         return switch (this) {
-            case APP -> PolicyValues.appName(f, t);
-            case DIRECTORY -> PolicyValues.hostPath(f, t, b.dir());
-            case COMMAND -> PolicyValues.commandWord(f, t);
-            case ENV -> PolicyValues.envEntry(f, t);
-            case SEARCH_PATH -> PolicyValues.searchPath(f, t);
-            case HOSTNAME -> PolicyValues.hostname(f, t);
-            case TMP_SIZE -> PolicyValues.tmpSize(f, t, s);
-            case LANDLOCK -> PolicyValues.landlock(f, t);
-            case LISTEN -> PolicyValues.listen(f, t);
-            case RO_BIND -> b.option() ? PolicyValues.bindPath(f, t, b.dir()) : PolicyValues.absolutePath(f, t);
-            case RLIMITS -> PolicyValues.rlimit(f, t);
-            case USER_ID -> PolicyValues.userId(f, t, s);
-            case HOST_ID_BASE -> PolicyValues.hostIdBase(f, t, s);
-            case ID_COUNT -> PolicyValues.idCount(f, t, s);
-            case ABSOLUTE_PATH -> PolicyValues.absolutePath(f, t);
-            case SECCOMP -> PolicyValues.seccomp(f, t, b.dir());
-            case CGROUP_MODE -> CgroupValues.mode(f, t);
-            case CGROUP_ROOT -> CgroupValues.root(f, t);
-            case MEMORY -> CgroupValues.memory(f, t, s);
-            case CPUS -> CgroupValues.cpus(f, t, s);
-            case CPU_WEIGHT -> CgroupValues.cpuWeight(f, t, s);
-            case PIDS -> CgroupValues.pids(f, t, s);
-            case IO -> CgroupValues.ioMax(f, t);
-            case DEVICE -> CgroupValues.deviceNumber(f, t);
-            case IO_BYTES -> CgroupValues.ioRate(f, true, t, s);
-            case IO_OPS -> CgroupValues.ioRate(f, false, t, s);
-            case OUTBOUND -> NetValues.outbound(f, t);
-            case NET_RULE -> NetValues.rule(f, t);
-            case DNS_UPSTREAM -> NetValues.dnsUpstream(f, t);
-            case FLAG -> Boolean.parseBoolean(t);
-            case CONNECTIONS -> NetValues.connectionsPerSecond(f, t, s);
-            case CONCURRENT -> NetValues.concurrent(f, t, s);
-            case OVER_LIMIT -> NetValues.overLimit(f, t);
-            case BANDWIDTH -> NetValues.bandwidth(f, t, s);
-            case AUDIT_LOG -> NetValues.auditLog(f, t, b.dir());
-            case TIME_LIMIT -> Durations.limit(f, t, s, TIME_LIMIT_MIN, TIME_LIMIT_MAX);
-            case STOP_TIMEOUT -> Durations.within(f, t, s, java.time.Duration.ZERO, STOP_TIMEOUT_MAX, Durations.hint());
+            case APP -> PolicyValues.appName(field, text);
+            case DIRECTORY -> PolicyValues.hostPath(field, text, base.dir());
+            case COMMAND -> PolicyValues.commandWord(field, text);
+            case ENV -> PolicyValues.envEntry(field, text);
+            case SEARCH_PATH -> PolicyValues.searchPath(field, text);
+            case HOSTNAME -> PolicyValues.hostname(field, text);
+            case TMP_SIZE -> PolicyValues.tmpSize(field, text, shown);
+            case LANDLOCK -> PolicyValues.landlock(field, text);
+            case LISTEN -> PolicyValues.listen(field, text);
+            case RO_BIND -> base.option() ? PolicyValues.bindPath(field, text, base.dir()) : PolicyValues.absolutePath(field, text);
+            case RLIMITS -> PolicyValues.rlimit(field, text);
+            case USER_ID -> PolicyValues.userId(field, text, shown);
+            case HOST_ID_BASE -> PolicyValues.hostIdBase(field, text, shown);
+            case ID_COUNT -> PolicyValues.idCount(field, text, shown);
+            case ABSOLUTE_PATH -> PolicyValues.absolutePath(field, text);
+            case SECCOMP -> PolicyValues.seccomp(field, text, base.dir());
+            case CGROUP_MODE -> CgroupValues.mode(field, text);
+            case CGROUP_ROOT -> CgroupValues.root(field, text);
+            case MEMORY -> CgroupValues.memory(field, text, shown);
+            case CPUS -> CgroupValues.cpus(field, text, shown);
+            case CPU_WEIGHT -> CgroupValues.cpuWeight(field, text, shown);
+            case PIDS -> CgroupValues.pids(field, text, shown);
+            case IO -> CgroupValues.ioMax(field, text);
+            case DEVICE -> CgroupValues.deviceNumber(field, text);
+            case IO_BYTES -> CgroupValues.ioRate(field, true, text, shown);
+            case IO_OPS -> CgroupValues.ioRate(field, false, text, shown);
+            case OUTBOUND -> NetValues.outbound(field, text);
+            case NET_RULE -> NetValues.rule(field, text);
+            case DNS_UPSTREAM -> NetValues.dnsUpstream(field, text);
+            case FLAG -> Boolean.parseBoolean(text);
+            case CONNECTIONS -> NetValues.connectionsPerSecond(field, text, shown);
+            case CONCURRENT -> NetValues.concurrent(field, text, shown);
+            case OVER_LIMIT -> NetValues.overLimit(field, text);
+            case BANDWIDTH -> NetValues.bandwidth(field, text, shown);
+            case AUDIT_LOG -> NetValues.auditLog(field, text, base.dir());
+            case TIME_LIMIT -> Durations.limit(field, text, shown, TIME_LIMIT_MIN, TIME_LIMIT_MAX);
+            case STOP_TIMEOUT -> Durations.within(field, text, shown, java.time.Duration.ZERO, STOP_TIMEOUT_MAX, Durations.hint());
         };
     }
 
     /** Parses {@code text}, quoted in an error. */
     public Object parse(String field, String text, Base base) {
         return parse(field, text, PolicyValues.quote(text), base);
+    }
+
+    /**
+     * Checks a value of a {@link Shape#MAPPING} kind as a whole, once each of its keys was parsed on
+     * its own: what no single key shows. Other kinds' values pass as they are.
+     *
+     * @throws PolicyException naming {@code field}, without a location
+     */
+    public Object checkWhole(String field, Object value) {
+        return this == IO ? CgroupValues.ioLimit(field, (IoLimit) value) : value;
     }
 
     /** {@code value} as written in a policy file or on the command line; {@link #parse} reads it back. */

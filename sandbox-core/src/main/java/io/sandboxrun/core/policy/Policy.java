@@ -25,12 +25,13 @@ public record Policy(
         Path appRoot,
         @Setting(kind = Kind.COMMAND,
                 help = "The app's argv; the first word resolves through path. On the command line: after --. Each word"
-                        + " at most 128K, and with env at most 896K and 16384 strings in all (execve's and the helper's"
-                        + " limits).")
+                        + " at most " + ExecArgs.MAX_STRING / 1024 + "K, and with env at most " + ExecArgs.MAX_TOTAL / 1024
+                        + "K and " + ExecArgs.MAX_STRINGS + " strings in all (execve's and the helper's limits).")
         List<String> command,
         @Setting(kind = Kind.ENV, option = "--env",
                 help = "Set a variable for the app (repeatable). The app gets only PATH, HOME, LANG, TMPDIR, USER,"
-                        + " LOGNAME and these, never the launcher's own environment. Each NAME=VALUE at most 128K.")
+                        + " LOGNAME and these, never the launcher's own environment. Each NAME=VALUE at most "
+                        + ExecArgs.MAX_STRING / 1024 + "K.")
         Map<String, String> env,
         @Setting(kind = Kind.SEARCH_PATH, byDefault = "/usr/local/bin:/usr/bin:/bin",
                 because = "where Debian's interpreters are",
@@ -178,5 +179,12 @@ public record Policy(
             Long hostIdBase,
             @Setting(kind = Kind.ID_COUNT, byDefault = "65536", because = "the ids an ordinary system has",
                     help = "How many ids the user namespace maps: 2 or more.")
-            Integer idCount) {}
+            Integer idCount) {
+
+        /** The app's uid as the host sees it: host-id-base + uid (of a resolved policy: both set). */
+        public long hostUid() { return hostIdBase + uid; }
+
+        /** The app's gid as the host sees it: host-id-base + gid (of a resolved policy: both set). */
+        public long hostGid() { return hostIdBase + gid; }
+    }
 }

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Binds the policy records to Jackson from their {@link Setting} and {@link Section} declarations:
@@ -75,8 +76,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
         if (c == null) return super.findDeserializer(a);
         Setting s = c.getAnnotation(Setting.class);
         if (s != null) return new SettingReader(s.kind(), PolicySchema.container(c.getType()), PolicySchema.element(c));
-        Section b = c.getAnnotation(Section.class);
-        return new SectionReader(c.getType(), PolicySchema.mapping(PolicySchema.keys(c.getType()), b.example()));
+        return new SectionReader(c.getType(), PolicySchema.what(c.getType(), c.getAnnotation(Section.class)));
     }
 
     @Override
@@ -156,7 +156,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             if (kind == Kind.COMMAND) {
                 List<String> words = out.stream().map(String.class::cast).toList();
-                located(r, at, () -> PolicyValues.command(path, words));
+                located(r, at, path, () -> PolicyValues.command(path, words));
             }
             return out;
         }
@@ -168,15 +168,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             Location at = Location.of(p);
             Object value = ctxt.readValue(p, element);
-            if (value instanceof IoLimit io) {
-                if (io.device() == null) {
-                    throw r.error(at, field, "no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device");
-                }
-                if (io.rbps() == null && io.wbps() == null && io.riops() == null && io.wiops() == null) {
-                    throw r.error(at, field, "no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)");
-                }
-            }
-            return value;
+            return located(r, at, field, () -> kind.checkWhole(field, value));
         }
 
         private Map<Object, Object> map(JsonParser p, Reading r, Input in, String path) throws IOException {
@@ -189,10 +181,10 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
                 String field = path + "." + name;
                 in.origin(field, Location.of(p));
                 if (kind == Kind.ENV) {
-                    String key = located(r, keyAt, () -> PolicyValues.envName(path, name));
-                    out.put(key, located(r, Location.of(p), () -> PolicyValues.envValue(field, key, string(p, r, field))));
+                    String key = located(r, keyAt, path, () -> PolicyValues.envName(path, name));
+                    out.put(key, located(r, Location.of(p), field, () -> PolicyValues.envValue(field, key, string(p, r, field))));
                 } else {
-                    Rlimit key = located(r, keyAt, () -> PolicyValues.rlimitName(path, name));
+                    Rlimit key = located(r, keyAt, path, () -> PolicyValues.rlimitName(path, name));
                     out.put(key, rlimit(p, r, field, key));
                 }
             }
@@ -221,7 +213,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             }
             long s = soft;
             long h = hard;
-            return located(r, at, () -> PolicyValues.rlimitValue(field, s, h));
+            return located(r, at, field, () -> PolicyValues.rlimitValue(field, s, h));
         }
 
         private static long amount(JsonParser p, Reading r, String field, Rlimit limit) {
@@ -229,7 +221,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
             if (t != JsonToken.VALUE_STRING && !t.isNumeric()) throw r.expected(p, field, "a number, a size or unlimited");
             String text = r.text(p);
             String shown = t.isNumeric() ? text : Reading.quote(text);
-            return located(r, Location.of(p), () -> PolicyValues.rlimitAmount(field, limit, text, shown));
+            return located(r, Location.of(p), field, () -> PolicyValues.rlimitAmount(field, limit, text, shown));
         }
 
         /** One value of {@code kind}, written in its shape. */
@@ -270,7 +262,7 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
                 default -> throw new IllegalStateException(kind + " is not read as a single value");
             }
             Kind.Base base = new Kind.Base(in.base(), false);
-            return located(r, Location.of(p), () -> kind.parse(field, text, shown, base));
+            return located(r, Location.of(p), field, () -> kind.parse(field, text, shown, base));
         }
 
         /** The current token as a string; numbers and booleans must be quoted to be strings. */
@@ -376,12 +368,8 @@ final class PolicyBinding extends JacksonAnnotationIntrospector {
         }
     }
 
-    /** Runs a value check; its error is placed at {@code at}. */
-    static <T> T located(Reading r, Location at, java.util.function.Supplier<T> check) {
-        try {
-            return check.get();
-        } catch (PolicyException e) {
-            throw e.at(r.source(), at.line(), at.column());
-        }
+    /** Runs a check of the value of {@code field} that stands at {@code at}; its error is placed there. */
+    private static <T> T located(Reading r, Location at, String field, Supplier<T> check) {
+        return new PolicyOrigin(r.source(), at.line(), at.column(), field).check(check);
     }
 }

@@ -14,11 +14,7 @@ import java.util.Map;
 public final class PolicyDefaults {
     // The default sections, for code that builds a policy by hand (derived from the table, not declared here).
 
-    public static CgroupPolicy cgroup() { return Sections.DEFAULTS.cgroup(); }
-
     public static Limits limits() { return Sections.DEFAULTS.limits(); }
-
-    public static Limits instanceLimits() { return Sections.DEFAULTS.instanceLimits(); }
 
     public static NetworkPolicy network() { return Sections.DEFAULTS.network(); }
 

@@ -8,20 +8,29 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one source (a policy file, the command line, a service request) sets, as a {@link Policy}
- * whose unset settings are null, with where each value was set so that an error found when the
- * sources are merged can point at it. {@link PolicyResolver} lays layers over the defaults.
+ * What one source (a policy file, the command line; later a request to the service to come) sets,
+ * as a {@link Policy} whose unset settings are null, with where each value was set so that an error
+ * found when the sources are merged can point at it. {@link PolicyResolver} lays layers over the
+ * defaults.
  *
  * @param source  what the layer came from as printed in messages: a file, or {@code command line}
  * @param values  the settings this source sets
  * @param origins where each was set, by field path: {@code tmp-size}, {@code listen[1]},
  *                {@code env.DEBUG}, {@code limits.io[0]}
+ * @param checked whether every value was made from text by its kind's parser ({@link Kind#parse}),
+ *                as a policy file's ({@link PolicyLoader}) and the command line's are: the resolver
+ *                parses the values of other layers (built in code) again
  */
-public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin> origins) {
+public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin> origins, boolean checked) {
     public PolicyLayer {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(values, "values");
         origins = Map.copyOf(origins);
+    }
+
+    /** A layer of values built in code, which the resolver checks. */
+    public PolicyLayer(String source, Policy values, Map<String, PolicyOrigin> origins) {
+        this(source, values, origins, false);
     }
 
     /** A layer that sets nothing. */
@@ -39,16 +48,7 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
      * this layer's source.
      */
     public PolicyOrigin origin(String field) {
-        for (String f = field; f != null; f = parent(f)) {
-            PolicyOrigin o = origins.get(f);
-            if (o != null) return o;
-        }
-        return PolicyOrigin.of(source, field);
-    }
-
-    static String parent(String field) {
-        int cut = Math.max(field.lastIndexOf('.'), field.lastIndexOf('['));
-        return cut > 0 ? field.substring(0, cut) : null;
+        return PolicyOrigin.find(origins, field, source);
     }
 
     /** The name of a map entry's key in a field path: {@code env.DEBUG}, {@code rlimits.nofile}. */
@@ -56,11 +56,15 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
         return key instanceof Rlimit r ? r.word() : key.toString();
     }
 
-    /** Collects the settings of one layer, each with its origin. Values are expected to be checked already. */
+    /**
+     * Collects the settings of one layer, each with its origin. The resolver checks the values
+     * unless {@link #checked()} says a parser made them.
+     */
     public static final class Builder {
         private final String source;
         private final Map<String, PolicyOrigin> origins = new HashMap<>();
         private Policy values = Records.empty(Policy.class);
+        private boolean checked;
 
         private Builder(String source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -71,18 +75,16 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
             PolicySchema.Leaf leaf = leaf(path);
             origins.keySet().removeIf(k -> k.startsWith(path + "[") || k.startsWith(path + "."));
             origins.put(path, origin);
-            values = leaf.with(values, null);
             switch (leaf.container()) {
                 case LIST -> {
-                    values = leaf.with(values, List.of());
-                    ((List<?>) value).forEach(v -> add(path, v, origin));
+                    for (int i = 0; i < ((List<?>) value).size(); i++) origins.put(path + "[" + i + "]", origin);
                 }
                 case MAP -> {
-                    values = leaf.with(values, Map.of());
-                    ((Map<?, ?>) value).entrySet().forEach(e -> add(path, e, origin));
+                    for (Object key : ((Map<?, ?>) value).keySet()) origins.put(path + "." + entryKey(key), origin);
                 }
-                case ONE -> values = leaf.with(values, value);
+                case ONE -> { }
             }
+            values = leaf.with(values, value);
             return this;
         }
 
@@ -114,8 +116,18 @@ public record PolicyLayer(String source, Policy values, Map<String, PolicyOrigin
             return this;
         }
 
+        /**
+         * Marks every value set here as made from text by its kind's parser ({@link Kind#parse}), as
+         * the command line's options are, so that the resolver does not parse it again. Not for
+         * values built in code.
+         */
+        public Builder checked() {
+            checked = true;
+            return this;
+        }
+
         public PolicyLayer build() {
-            return new PolicyLayer(source, values, origins);
+            return new PolicyLayer(source, values, origins, checked);
         }
 
         private static PolicySchema.Leaf leaf(String path) {

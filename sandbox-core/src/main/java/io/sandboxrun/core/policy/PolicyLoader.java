@@ -51,7 +51,7 @@ public final class PolicyLoader {
     }
 
     /**
-     * Reads a policy written as JSON (a service request, {@link PolicyJson#write}); relative paths
+     * Reads a policy written as JSON (a request to the service to come, {@link PolicyJson#write}); relative paths
      * start at {@code base}.
      *
      * @throws PolicyException as {@link #load(Path)}, naming {@code name}
@@ -67,8 +67,9 @@ public final class PolicyLoader {
 
     private static PolicyLayer read(DocumentReader<PolicyException> reader, byte[] bytes, String name, Path base) {
         Map<String, PolicyOrigin> origins = new HashMap<>();
-        Policy values = reader.read(bytes, name, Policy.class, new PolicyBinding.Input(base, name, origins));
-        return new PolicyLayer(name, values, origins);
+        // Absolute, so that relative paths come out as the resolver would make them: it does not parse them again.
+        Policy values = reader.read(bytes, name, Policy.class, new PolicyBinding.Input(base.toAbsolutePath(), name, origins));
+        return new PolicyLayer(name, values, origins, true);
     }
 
     /** The mappers, each made on first use: a launch without a policy file never loads databind. */

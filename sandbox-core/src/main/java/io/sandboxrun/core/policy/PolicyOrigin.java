@@ -1,5 +1,8 @@
 package io.sandboxrun.core.policy;
 
+import java.util.Map;
+import java.util.function.Supplier;
+
 /**
  * Where one setting of a policy came from, so that an error found later (when the sources are
  * merged) can point at it: a place in a policy file, or a command-line option.
@@ -25,5 +28,35 @@ public record PolicyOrigin(String source, int line, int column, String field) {
     /** An error about this setting. */
     public PolicyException error(String detail) {
         return new PolicyException(source, line, column, field, detail);
+    }
+
+    /**
+     * Runs a check of the value set here; its error, which a value parser makes with the field but
+     * no place, is placed here.
+     */
+    public <T> T check(Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (PolicyException e) {
+            throw e.at(source, line, column);
+        }
+    }
+
+    /**
+     * Where {@code field} was set by the {@code origins} of one source: its own origin, else that of
+     * the enclosing field, else just {@code source}.
+     */
+    static PolicyOrigin find(Map<String, PolicyOrigin> origins, String field, String source) {
+        for (String f = field; f != null; f = parent(f)) {
+            PolicyOrigin o = origins.get(f);
+            if (o != null) return o;
+        }
+        return of(source, field);
+    }
+
+    /** The field enclosing {@code field} ({@code limits} of {@code limits.io[0]}), or null at the top. */
+    private static String parent(String field) {
+        int cut = Math.max(field.lastIndexOf('.'), field.lastIndexOf('['));
+        return cut > 0 ? field.substring(0, cut) : null;
     }
 }

@@ -21,8 +21,8 @@ public final class PolicyReference {
                 (`--policy FILE`, YAML for `.yaml`/`.yml`, JSON for `.json`) sets any of the keys below;
                 command-line options override the file, setting by setting. Maps (`env`, `rlimits`) merge
                 entry by entry; lists are replaced whole. Relative paths in a file start at the file's
-                directory, on the command line at the working directory. The service takes the same keys
-                as JSON.
+                directory, on the command line at the working directory. The service to come will take the
+                same keys as JSON.
 
                 Errors name the place and what is allowed, and exit with code 2 before anything is made:
                 `FILE:LINE:COLUMN: FIELD: problem; what is allowed` for a file, `--option: problem; ...`
@@ -54,7 +54,7 @@ public final class PolicyReference {
         md.append("- value: ").append(value(leaf)).append('\n');
         if (!leaf.option().isEmpty()) {
             md.append("- option: `").append(leaf.option());
-            if (leaf.kind() != Kind.FLAG) md.append(' ').append(s.label().isEmpty() ? leaf.kind().label() : s.label());
+            if (leaf.kind() != Kind.FLAG) md.append(' ').append(leaf.kind().label());
             md.append('`').append(leaf.container() == PolicySchema.Container.ONE ? "" : " (repeatable)").append('\n');
         }
         md.append("- default: ").append(defaults(leaf)).append("\n\n");

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lays policy layers over the defaults and checks the result as a whole: the one way a
@@ -22,8 +24,9 @@ public final class PolicyResolver {
     /**
      * Resolves {@code layers}, in order, over {@code defaults}: a later layer overrides an earlier
      * one setting by setting; maps ({@code env}, {@code rlimits}) merge entry by entry; lists are
-     * replaced whole. Then rechecks each value (a layer built in code may not have been) and checks
-     * what no single value can show:
+     * replaced whole. Then parses again each value that no parser may have made (of a layer built in
+     * code, see {@link PolicyLayer#checked()}, or of {@code defaults}: {@link #resolve(Path, List)}
+     * knows its own to be parsed) and checks what no single value can show:
      * <ul>
      *   <li>app-root exists and is a directory (it becomes its real path) that the app's uid may
      *       enter; every ro-bind exists;</li>
@@ -33,14 +36,28 @@ public final class PolicyResolver {
      *       is given once. An instance limit above the app's is allowed: it simply never binds;</li>
      *   <li>in network: each allow rule is given once, and with outbound none there are neither
      *       rules nor an audit log;</li>
-     *   <li>a command is given (checked last, so that a file's own errors show first).</li>
+     *   <li>a command is given (checked after the above, so that a file's own errors show first), and it
+     *       fits execve and the helper's plan with env ({@link ExecArgs}).</li>
      * </ul>
      *
      * @throws PolicyException naming the source that set the offending setting (file:line:column,
      *                         or the option), or {@code defaults}
      */
     public static Policy resolve(Policy defaults, List<PolicyLayer> layers) {
-        Merged m = new Merged(defaults);
+        return resolve(defaults, false, layers);
+    }
+
+    /**
+     * Resolves {@code layers} over the embedded defaults, whose relative defaults start at
+     * {@code base} ({@link PolicyDefaults#embedded}); as {@link #resolve(Policy, List)}, without
+     * parsing the defaults again.
+     */
+    public static Policy resolve(Path base, List<PolicyLayer> layers) {
+        return resolve(PolicyDefaults.embedded(base), true, layers);
+    }
+
+    private static Policy resolve(Policy defaults, boolean defaultsChecked, List<PolicyLayer> layers) {
+        Merged m = new Merged(defaults, defaultsChecked);
         for (int i = 0; i < layers.size(); i++) m.apply(layers.get(i), i);
         return m.check();
     }
@@ -50,9 +67,12 @@ public final class PolicyResolver {
         Policy policy;
         final Map<String, PolicyOrigin> origins = new HashMap<>();
         final Map<String, Integer> setBy = new HashMap<>();
+        /** The settings holding a value that no parser made (a map: one of its entries, at least). */
+        final Set<String> unchecked = new HashSet<>();
 
-        Merged(Policy defaults) {
+        Merged(Policy defaults, boolean defaultsChecked) {
             policy = defaults;
+            if (!defaultsChecked) PolicySchema.policy().leaves().forEach(leaf -> unchecked.add(leaf.path()));
         }
 
         void apply(PolicyLayer layer, int index) {
@@ -80,21 +100,21 @@ public final class PolicyResolver {
                 }
                 origins.put(path, layer.origin(path));
                 setBy.put(path, index);
+                if (!layer.checked()) unchecked.add(path);
+                else if (leaf.container() != PolicySchema.Container.MAP) unchecked.remove(path);   // replaced whole
                 return v;
             });
         }
 
         PolicyOrigin origin(String field) {
-            for (String f = field; f != null; f = PolicyLayer.parent(f)) {
-                PolicyOrigin o = origins.get(f);
-                if (o != null) return o;
-            }
-            return PolicyOrigin.of(DEFAULTS, field);
+            return PolicyOrigin.find(origins, field, DEFAULTS);
         }
 
         Policy check() {
-            Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
-            policy = PolicySchema.policy().combine(policy, null, (leaf, v, unused) -> recheck(leaf, v, base));
+            if (!unchecked.isEmpty()) {
+                Kind.Base base = new Kind.Base(Path.of("").toAbsolutePath(), false);
+                policy = PolicySchema.policy().combine(policy, null, (leaf, v, unused) -> recheck(leaf, v, base));
+            }
             Path realRoot = directory(policy.appRoot(), origin("app-root"));
             for (int i = 0; i < policy.roBinds().size(); i++) exists(policy.roBinds().get(i), origin("ro-binds[" + i + "]"));
             checkUser();
@@ -112,11 +132,12 @@ public final class PolicyResolver {
         }
 
         /**
-         * Parses each value again from its printed form, so that a layer built in code is held to
-         * the same checks, and keeps what the parse made of it (a host name rule in lower case).
+         * Parses a value that no parser made again from its printed form, so that a layer built in
+         * code is held to the same checks, and keeps what the parse made of it (a host name rule in
+         * lower case).
          */
         private Object recheck(PolicySchema.Leaf leaf, Object v, Kind.Base base) {
-            if (v == null) return null;
+            if (v == null || !unchecked.contains(leaf.path())) return v;
             String path = leaf.path();
             return switch (leaf.container()) {
                 case ONE -> recheck(leaf.kind(), origin(path), v, base);
@@ -125,7 +146,8 @@ public final class PolicyResolver {
                     List<?> list = (List<?>) v;
                     for (int i = 0; i < list.size(); i++) out.add(recheck(leaf.kind(), origin(path + "[" + i + "]"), list.get(i), base));
                     if (leaf.kind() == Kind.COMMAND && !list.isEmpty()) {
-                        checked(origin(path), () -> PolicyValues.command(path, list.stream().map(String::valueOf).toList()));
+                        PolicyOrigin origin = origin(path);
+                        origin.check(() -> PolicyValues.command(origin.field(), list.stream().map(String::valueOf).toList()));
                     }
                     yield out;
                 }
@@ -142,20 +164,14 @@ public final class PolicyResolver {
         }
 
         private static Object recheck(Kind kind, PolicyOrigin origin, Object value, Kind.Base base) {
-            if (value instanceof IoLimit io && io.rbps() == null && io.wbps() == null && io.riops() == null
-                    && io.wiops() == null) {
-                throw origin.error(io.device() + " sets no rate; give at least one of rbps, wbps, riops, wiops");
-            }
+            // Before printing: a mapping's value that lacks a key cannot be printed.
+            origin.check(() -> kind.checkWhole(origin.field(), value));
             if (kind == Kind.AUDIT_LOG && !((Path) value).isAbsolute()) {
                 throw origin.error(PolicyValues.quote(value.toString())
                         + " is not an absolute path; give a file (e.g. /var/log/sandbox-run/audit.jsonl)");
             }
             String text = kind.print(value);
-            try {
-                return kind.parse(origin.field(), text, text, base);
-            } catch (PolicyException e) {
-                throw origin.error(e.detail());
-            }
+            return origin.check(() -> kind.parse(origin.field(), text, text, base));
         }
 
         private void checkLimits(String section, Limits l) {
@@ -249,15 +265,6 @@ public final class PolicyResolver {
         @SuppressWarnings("unchecked")
         private static Map<Object, Object> map(Object v) {
             return v == null ? Map.of() : (Map<Object, Object>) v;
-        }
-
-        /** Runs a value check; its error is placed at {@code origin}. */
-        private static void checked(PolicyOrigin origin, Runnable check) {
-            try {
-                check.run();
-            } catch (PolicyException e) {
-                throw origin.error(e.detail());
-            }
         }
 
         /** An origin as a parenthesised mention: {@code sandbox.yaml:4:11 limits.memory}, {@code --memory}. */

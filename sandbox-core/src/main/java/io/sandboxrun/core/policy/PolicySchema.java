@@ -24,7 +24,6 @@ public final class PolicySchema {
      * One setting.
      *
      * @param path      its place in a policy file: {@code limits.memory}
-     * @param key       its own key: {@code memory}
      * @param setting   its declaration
      * @param container one value, a list or a map
      * @param group     where --help and the reference show it
@@ -32,7 +31,7 @@ public final class PolicySchema {
      * @param defaulted whether it takes its declared default (false in a section without defaults)
      * @param element   the record a list element of a {@link Kind.Shape#MAPPING} kind is, else null
      */
-    public record Leaf(String path, String key, Setting setting, Container container, Group group, String option,
+    public record Leaf(String path, Setting setting, Container container, Group group, String option,
                        boolean defaulted, Class<?> element, int[] steps) {
         public Kind kind() { return setting.kind(); }
 
@@ -63,7 +62,7 @@ public final class PolicySchema {
 
         /** What the section must be, for an error: {@code a mapping of mode, root (e.g. {mode: required})}. */
         public String what() {
-            return mapping(keys, section.example());
+            return PolicySchema.what(type, section);
         }
     }
 
@@ -80,7 +79,6 @@ public final class PolicySchema {
     private final Tree root;
     private final List<Leaf> leaves = new ArrayList<>();
     private final Map<String, Leaf> byPath = new LinkedHashMap<>();
-    private final List<Branch> branches = new ArrayList<>();
     private final Map<String, Branch> branchByPath = new LinkedHashMap<>();
 
     private PolicySchema(Class<? extends Record> root) {
@@ -130,11 +128,6 @@ public final class PolicySchema {
         return branchByPath.get(path);
     }
 
-    /** Every section, in declaration order. */
-    public List<Branch> branches() {
-        return Collections.unmodifiableList(branches);
-    }
-
     /** The keys of the record {@code type}, in declaration order. */
     public static List<String> keys(Class<?> type) {
         List<String> keys = new ArrayList<>();
@@ -145,9 +138,13 @@ public final class PolicySchema {
     /** The key of a settings record component: declared, or its name in kebab-case. */
     public static String key(RecordComponent c) {
         Setting s = c.getAnnotation(Setting.class);
-        Section b = c.getAnnotation(Section.class);
-        String declared = s != null ? s.key() : b != null ? b.key() : "";
+        String declared = s != null ? s.key() : "";
         return declared.isEmpty() ? kebab(c.getName()) : declared;
+    }
+
+    /** What {@code section}, read into {@code type}, must be: see {@link Branch#what()}. */
+    static String what(Class<?> type, Section section) {
+        return mapping(keys(type), section.example());
     }
 
     /** {@code a mapping of a, b, c} with an optional {@code (e.g. EXAMPLE)}. */
@@ -178,14 +175,13 @@ public final class PolicySchema {
             Setting s = c.getAnnotation(Setting.class);
             Section b = c.getAnnotation(Section.class);
             if (s != null) {
-                Leaf leaf = new Leaf(path, key(c), s, container(c.getType()), s.group() == Group.SECTION ? group : s.group(),
+                Leaf leaf = new Leaf(path, s, container(c.getType()), s.group() == Group.SECTION ? group : s.group(),
                         options ? s.option() : "", defaults, element(c), here);
                 leaves.add(leaf);
                 byPath.put(path, leaf);
                 tree.leaves[i] = leaf;
             } else if (b != null) {
                 Branch branch = new Branch(path, b, c.getType(), keys(c.getType()), here);
-                branches.add(branch);
                 branchByPath.put(path, branch);
                 tree.sections[i] = walk(c.getType(), path + ".", b.group(), options && b.options(), defaults && b.defaults(), here);
             } else {

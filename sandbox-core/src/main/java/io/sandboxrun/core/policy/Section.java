@@ -5,13 +5,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Declares a policy record component that holds a mapping of settings (e.g. {@code limits}). */
+/** Declares a policy record component that holds a mapping of settings (e.g. {@code limits}); its key is its name in kebab-case. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
 public @interface Section {
-    /** The key in a policy file; empty: the component's name in kebab-case. */
-    String key() default "";
-
     /** What the section holds, for docs/policy.md. */
     String help();
 

@@ -24,9 +24,6 @@ public @interface Setting {
     /** The command-line option ({@code --memory}); empty: none. */
     String option() default "";
 
-    /** The option's parameter label ({@code SIZE}); empty: the kind's. */
-    String label() default "";
-
     /** The default as text (a list or map: one element or NAME=VALUE entry each); empty: not set. */
     String[] byDefault() default {};
 

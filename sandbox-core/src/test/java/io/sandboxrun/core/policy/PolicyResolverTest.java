@@ -260,6 +260,12 @@ class PolicyResolverTest {
     }
 
     @Test
+    void anIoThrottleBuiltWithoutADeviceIsRefusedWhereItWasSet() {
+        fails("--io-max: no device; give device: \"MAJOR:MINOR\" (e.g. \"8:0\") or the path of a block device",
+                List.of(withCommand().add("limits.io", new IoLimit(null, 1L, null, null, null), opt("--io-max")).build()));
+    }
+
+    @Test
     void eachIoDeviceOnce() {
         PolicyLayer o = withCommand()
                 .add("limits.io", new IoLimit("8:0", 1L, null, null, null), opt("--io-max"))
@@ -277,7 +283,7 @@ class PolicyResolverTest {
                 List.of(withCommand().set("limits.cpus", (1), opt("--cpus")).build()));
         fails("--pids: 0 is out of range; use 1 to 4194304, or max",
                 List.of(withCommand().set("limits.pids", (0L), opt("--pids")).build()));
-        fails("--io-max: 8:0 sets no rate; give at least one of rbps, wbps, riops, wiops",
+        fails("--io-max: no rate; give at least one of rbps, wbps, riops, wiops (e.g. wbps: 10M)",
                 List.of(withCommand().add("limits.io", new IoLimit("8:0", null, null, null, null), opt("--io-max")).build()));
         fails("--cgroup-root: \"/a/../b\" has a \"..\" component; use an absolute cgroup path such as /sandbox-run,"
                 + " without empty, '.' or '..' components",
@@ -412,6 +418,37 @@ class PolicyResolverTest {
         for (int i = 0; i <= ExecArgs.MAX_STRINGS; i++) lots.add("env", Map.entry("V" + i, ""), opt("--env"));
         fails("--env: 16386 strings (1 words of command, 16385 variables); at most 16384 fit in the helper's plan",
                 List.of(lots.build()));
+    }
+
+    @Test
+    void valuesAParserMadeAreNotParsedAgain() throws IOException {
+        // The profile file was looked at when the policy file was read; the resolver does not look again.
+        Path profile = write("profile.json", "{}");
+        PolicyLayer file = PolicyLoader.load(write("s.yaml", "command: [x]\nseccomp: profile.json\n"), "s.yaml");
+        Files.delete(profile);
+        assertEquals(profile.toString(), PolicyResolver.resolve(cwd, List.of(file)).seccomp());
+
+        // A layer marked checked is taken as its parser made it: 1K would be refused if parsed again.
+        PolicyLayer parsed = withCommand().checked().set("tmp-size", 1024L, opt("--tmp-size")).build();
+        assertEquals(1024L, PolicyResolver.resolve(cwd, List.of(parsed)).tmpSize());
+        assertEquals(PolicyResolver.resolve(defaults(), List.of(parsed)), PolicyResolver.resolve(cwd, List.of(parsed)));
+    }
+
+    @Test
+    void aMapEntryBuiltInCodeIsCheckedAfterAParsedLayerAddsToTheMap() {
+        PolicyLayer code = withCommand().add("env", Map.entry("1BAD", "x"), opt("--env")).build();
+        PolicyLayer parsed = cli().checked().add("env", Map.entry("GOOD", "y"), opt("--env")).build();
+
+        fails("--env: \"1BAD\" is not a valid variable name; use letters, digits and '_', not starting with a digit",
+                List.of(code, parsed));
+    }
+
+    @Test
+    void defaultsNotMadeByTheEmbeddedTableAreChecked() {
+        Policy odd = defaults().with("tmp-size", 1024L);
+
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyResolver.resolve(odd, List.of(withCommand().build())));
+        assertEquals("defaults: tmp-size: 1K is out of range; use 1M to 64G", e.getMessage());
     }
 
     @Test

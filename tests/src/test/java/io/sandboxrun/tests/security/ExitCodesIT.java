@@ -147,7 +147,7 @@ class ExitCodesIT {
             assertTrue(run.result().failure().orElseThrow().message().endsWith(": execve /app/tool: EACCES (Permission"
                     + " denied): /app/tool (" + mnt + "/tool on the host) lies on a filesystem mounted noexec (host mount "
                     + mnt + "), where nothing may be executed\nHint: keep programs on a filesystem mounted without noexec"
-                    + " (the writable space, /tmp and /dev/shm are noexec too), or run a script through its interpreter"),
+                    + " (/tmp, /saetmp, /dev/shm inside are noexec too), or run a script through its interpreter"),
                     run.toString());
         } finally {
             Mount.unmount(mnt, true);
